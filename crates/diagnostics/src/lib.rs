@@ -103,10 +103,18 @@ pub struct Label {
 
 impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Label { span, message: message.into(), file: None }
+        Label {
+            span,
+            message: message.into(),
+            file: None,
+        }
     }
     pub fn in_file(file: impl Into<PathBuf>, span: Span, message: impl Into<String>) -> Self {
-        Label { span, message: message.into(), file: Some(file.into()) }
+        Label {
+            span,
+            message: message.into(),
+            file: Some(file.into()),
+        }
     }
 }
 
@@ -119,13 +127,22 @@ pub struct TextEdit {
 
 impl TextEdit {
     pub fn replace(span: Span, new_text: impl Into<String>) -> Self {
-        TextEdit { span, new_text: new_text.into() }
+        TextEdit {
+            span,
+            new_text: new_text.into(),
+        }
     }
     pub fn insert(at: usize, new_text: impl Into<String>) -> Self {
-        TextEdit { span: Span::empty(at), new_text: new_text.into() }
+        TextEdit {
+            span: Span::empty(at),
+            new_text: new_text.into(),
+        }
     }
     pub fn delete(span: Span) -> Self {
-        TextEdit { span, new_text: String::new() }
+        TextEdit {
+            span,
+            new_text: String::new(),
+        }
     }
 }
 
@@ -148,10 +165,18 @@ pub struct Fix {
 
 impl Fix {
     pub fn safe(title: impl Into<String>, edits: Vec<TextEdit>) -> Self {
-        Fix { title: title.into(), edits, applicability: Applicability::Safe }
+        Fix {
+            title: title.into(),
+            edits,
+            applicability: Applicability::Safe,
+        }
     }
     pub fn unsafe_(title: impl Into<String>, edits: Vec<TextEdit>) -> Self {
-        Fix { title: title.into(), edits, applicability: Applicability::Unsafe }
+        Fix {
+            title: title.into(),
+            edits,
+            applicability: Applicability::Unsafe,
+        }
     }
 
     /// Apply the edits to `text`. Edits must not overlap.
@@ -190,7 +215,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             severity,
@@ -245,5 +275,7 @@ pub struct CodeInfo {
 
 /// Sort diagnostics into the order every front end shows them: by position, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
+    diags.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
+    });
 }

@@ -30,7 +30,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -57,7 +60,10 @@ impl LineIndex {
             PositionEncoding::Utf16 => segment.chars().map(char::len_utf16).sum(),
             PositionEncoding::Chars => segment.chars().count(),
         };
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// Byte offset of a 0-based line/column. A column past the end of its line clamps
@@ -124,10 +130,23 @@ mod tests {
         let text = "ab\né😀漢x\n";
         let idx = LineIndex::new(text);
         let x = text.find('x').unwrap();
-        assert_eq!(idx.line_col(text, x, PositionEncoding::Utf8), LineCol { line: 1, col: 9 });
-        assert_eq!(idx.line_col(text, x, PositionEncoding::Utf16), LineCol { line: 1, col: 4 });
-        assert_eq!(idx.line_col(text, x, PositionEncoding::Chars), LineCol { line: 1, col: 3 });
-        for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Chars] {
+        assert_eq!(
+            idx.line_col(text, x, PositionEncoding::Utf8),
+            LineCol { line: 1, col: 9 }
+        );
+        assert_eq!(
+            idx.line_col(text, x, PositionEncoding::Utf16),
+            LineCol { line: 1, col: 4 }
+        );
+        assert_eq!(
+            idx.line_col(text, x, PositionEncoding::Chars),
+            LineCol { line: 1, col: 3 }
+        );
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Chars,
+        ] {
             let lc = idx.line_col(text, x, enc);
             assert_eq!(idx.offset(text, lc, enc), x, "{enc:?}");
         }
@@ -147,12 +166,21 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\r\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16), 2);
-        assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16), 6);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16),
+            6
+        );
         // Middle of a surrogate pair rounds down to the emoji's start.
         let text = "😀a";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 1 }, PositionEncoding::Utf16), 0);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 1 }, PositionEncoding::Utf16),
+            0
+        );
         assert_eq!(idx.line_col(text, 2, PositionEncoding::Utf16).col, 0);
     }
 }

@@ -5,8 +5,13 @@
 //! Parse problems become [`Diagnostic`]s; parsing never fails as a whole.
 
 pub mod ast;
+pub mod header;
+pub mod lexer;
+pub mod parser;
+pub mod tag;
 
 pub use ast::*;
+pub use tplc_diagnostics::Span;
 use tplc_diagnostics::{CodeInfo, Diagnostic, Severity};
 
 /// The result of parsing one file: always a tree, plus whatever went wrong.
@@ -18,8 +23,21 @@ pub struct Parse {
 
 /// Parse a whole template file (header and body).
 pub fn parse(source: &str) -> Parse {
-    let _ = source;
-    Parse::default()
+    // A byte-order mark is not content; spans stay offsets into the original text.
+    let start = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let subject = |span, diags: &mut Vec<Diagnostic>| parser::parse_inline(source, span, diags);
+    let (header, body_start, mut diagnostics) = header::parse_header(source, start, &subject);
+    let (body, mut body_diags) = parser::parse_body(source, body_start, source.len());
+    diagnostics.append(&mut body_diags);
+    tplc_diagnostics::sort(&mut diagnostics);
+    Parse {
+        template: Template {
+            header,
+            body,
+            body_start,
+        },
+        diagnostics,
+    }
 }
 
 pub const SYNTAX_ERROR: &str = "syntax-error";

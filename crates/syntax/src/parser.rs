@@ -1,0 +1,465 @@
+//! Body: segments (lexer) → tags (chumsky, per tag) → nested blocks (an explicit stack).
+//!
+//! Nesting is built with a stack rather than inside the grammar so that recovery is
+//! exact: a missing `{% endif %}` is reported at its `{% if %}` and closed at the end of
+//! the enclosing block, a stray `{% endfor %}` is reported alone, and every other tag in
+//! the file is still parsed and checked.
+
+use crate::ast::*;
+use crate::lexer::{lex_tag, segments, Segment, TagKind, Tok};
+use crate::tag::{parse_output, parse_stmt, Stmt};
+use crate::SYNTAX_ERROR;
+use tplc_diagnostics::{Diagnostic, Fix, Span, TextEdit};
+
+/// Deepest `{% if %}`/`{% for %}` nesting accepted; deeper blocks are reported, not built,
+/// so no later pass can exhaust the stack.
+pub const MAX_NESTING: usize = 64;
+/// Most parentheses and `not`s in one expression, for the same reason.
+pub const MAX_EXPR_DEPTH: usize = 32;
+
+enum Open {
+    If {
+        start: Span,
+        branches: Vec<IfBranch>,
+        has_else: bool,
+    },
+    For {
+        tag: Span,
+        var: Spanned<String>,
+        iter: Expr,
+        body: Vec<Node>,
+        else_body: Option<Vec<Node>>,
+    },
+}
+
+impl Open {
+    fn body(&mut self) -> &mut Vec<Node> {
+        match self {
+            Open::If { branches, .. } => &mut branches.last_mut().expect("an if has a branch").body,
+            Open::For {
+                body, else_body, ..
+            } => else_body.as_mut().unwrap_or(body),
+        }
+    }
+    fn opener(&self) -> (&'static str, Span) {
+        match self {
+            Open::If { start, .. } => ("if", *start),
+            Open::For { tag, .. } => ("for", *tag),
+        }
+    }
+}
+
+struct Builder<'s> {
+    src: &'s str,
+    root: Vec<Node>,
+    stack: Vec<Open>,
+    /// Opening tags past MAX_NESTING not yet matched by an end tag.
+    too_deep: usize,
+    diags: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            Some(open) => open.body().push(node),
+            None => self.root.push(node),
+        }
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::error(SYNTAX_ERROR, span, message));
+    }
+
+    /// Close the innermost block; `end` is its end tag, `None` when missing.
+    fn close(&mut self, end: Option<Span>, last: usize) {
+        let open = self.stack.pop().expect("close called with an open block");
+        let node = match open {
+            Open::If {
+                start, branches, ..
+            } => {
+                let stop = end.map_or(last, |e| e.end);
+                Node::If(IfBlock {
+                    span: Span::new(start.start, stop.max(start.end)),
+                    branches,
+                    end_tag: end,
+                })
+            }
+            Open::For {
+                tag,
+                var,
+                iter,
+                body,
+                else_body,
+            } => {
+                let stop = end.map_or(last, |e| e.end);
+                Node::For(ForBlock {
+                    span: Span::new(tag.start, stop.max(tag.end)),
+                    tag,
+                    var,
+                    iter,
+                    body,
+                    else_body,
+                    end_tag: end,
+                })
+            }
+        };
+        self.push(node);
+    }
+
+    fn report_unclosed(&mut self, at: usize) {
+        let (word, span) = self.stack.last().expect("open block").opener();
+        let end_tag = format!("{{% end{word} %}}");
+        self.diags.push(
+            Diagnostic::error(
+                SYNTAX_ERROR,
+                span,
+                format!(
+                    "this `{{% {word} %}}` is never closed: add `{end_tag}` where the block ends"
+                ),
+            )
+            .with_fix(Fix::unsafe_(
+                format!("Insert `{end_tag}`"),
+                vec![TextEdit::insert(at, end_tag)],
+            )),
+        );
+    }
+
+    fn last_end(&self) -> usize {
+        fn last(nodes: &[Node]) -> Option<usize> {
+            nodes.last().map(|n| n.span().end)
+        }
+        match self.stack.last() {
+            Some(Open::If {
+                branches, start, ..
+            }) => branches
+                .last()
+                .and_then(|b| last(&b.body))
+                .unwrap_or(start.end),
+            Some(Open::For {
+                body,
+                else_body,
+                tag,
+                ..
+            }) => else_body
+                .as_deref()
+                .and_then(last)
+                .or_else(|| last(body))
+                .unwrap_or(tag.end),
+            None => 0,
+        }
+    }
+
+    fn end_block(&mut self, word: &'static str, span: Span) {
+        if self.too_deep > 0 {
+            self.too_deep -= 1;
+            self.push(Node::Error(span));
+            return;
+        }
+        let matches = |o: &Open| o.opener().0 == word;
+        match self.stack.iter().rposition(matches) {
+            Some(pos) => {
+                while self.stack.len() > pos + 1 {
+                    let at = span.start;
+                    self.report_unclosed(at);
+                    let last = self.last_end();
+                    self.close(None, last);
+                }
+                self.close(Some(span), span.end);
+            }
+            None => {
+                self.error(span, format!("`{{% end{word} %}}` has no matching `{{% {word} %}}`: remove it or add the opening tag"));
+                self.push(Node::Error(span));
+            }
+        }
+    }
+
+    fn open(&mut self, open: Open, span: Span) {
+        if self.stack.len() >= MAX_NESTING || self.too_deep > 0 {
+            if self.too_deep == 0 {
+                self.error(
+                    span,
+                    format!("blocks are nested more than {MAX_NESTING} deep: flatten the template"),
+                );
+            }
+            self.too_deep += 1;
+            self.push(Node::Error(span));
+            return;
+        }
+        self.stack.push(open);
+    }
+
+    fn statement(&mut self, stmt: Stmt, span: Span) {
+        match stmt {
+            Stmt::If(cond) => self.open(
+                Open::If {
+                    start: span,
+                    branches: vec![IfBranch {
+                        tag: span,
+                        cond: Some(cond),
+                        body: Vec::new(),
+                    }],
+                    has_else: false,
+                },
+                span,
+            ),
+            Stmt::For { var, iter } => self.open(
+                Open::For {
+                    tag: span,
+                    var,
+                    iter,
+                    body: Vec::new(),
+                    else_body: None,
+                },
+                span,
+            ),
+            Stmt::EndIf => self.end_block("if", span),
+            Stmt::EndFor => self.end_block("for", span),
+            Stmt::Elif(cond) => match self.stack.last_mut() {
+                Some(Open::If {
+                    branches,
+                    has_else: false,
+                    ..
+                }) if self.too_deep == 0 => branches.push(IfBranch {
+                    tag: span,
+                    cond: Some(cond),
+                    body: Vec::new(),
+                }),
+                Some(Open::If { has_else: true, .. }) if self.too_deep == 0 => {
+                    self.error(
+                        span,
+                        "`{% elif %}` after `{% else %}`: move it before the `{% else %}`",
+                    );
+                    self.push(Node::Error(span));
+                }
+                _ => self.stray(span, "elif"),
+            },
+            Stmt::Else => match self.stack.last_mut() {
+                Some(Open::If {
+                    branches, has_else, ..
+                }) if !*has_else && self.too_deep == 0 => {
+                    *has_else = true;
+                    branches.push(IfBranch {
+                        tag: span,
+                        cond: None,
+                        body: Vec::new(),
+                    });
+                }
+                Some(Open::For { else_body, .. }) if else_body.is_none() && self.too_deep == 0 => {
+                    *else_body = Some(Vec::new());
+                }
+                Some(_) if self.too_deep == 0 => {
+                    self.error(span, "this block already has an `{% else %}`: remove one");
+                    self.push(Node::Error(span));
+                }
+                _ => self.stray(span, "else"),
+            },
+            Stmt::Include(name) => self.push(Node::Include(IncludeTag { span, name })),
+        }
+    }
+
+    fn stray(&mut self, span: Span, word: &str) {
+        if self.too_deep > 0 {
+            self.push(Node::Error(span));
+            return;
+        }
+        self.error(
+            span,
+            format!("`{{% {word} %}}` outside an `{{% if %}}` block: remove it or open the block"),
+        );
+        self.push(Node::Error(span));
+    }
+
+    fn tag(&mut self, kind: TagKind, span: Span, inner: Span, closed: bool) {
+        if !closed {
+            let close = kind.close();
+            let at = span.end;
+            let found_other = self.src[..at].ends_with("}}") || self.src[..at].ends_with("%}");
+            let message = if found_other {
+                format!(
+                    "`{}` is closed with `{}`: close it with `{close}`",
+                    kind.open(),
+                    &self.src[at - 2..at]
+                )
+            } else {
+                format!("`{}` is never closed: add `{close}`", kind.open())
+            };
+            let fix = if found_other {
+                Fix::safe(
+                    format!("Use `{close}`"),
+                    vec![TextEdit::replace(Span::new(at - 2, at), close)],
+                )
+            } else {
+                Fix::safe(
+                    format!("Insert `{close}`"),
+                    vec![TextEdit::insert(at, format!(" {close}"))],
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(SYNTAX_ERROR, Span::new(span.start, span.start + 2), message)
+                    .with_fix(fix),
+            );
+        }
+        if kind == TagKind::Comment {
+            self.push(Node::Comment(CommentTag { span, body: inner }));
+            return;
+        }
+        let (toks, lex_errors) = lex_tag(&self.src[inner.start..inner.end], inner.start);
+        if let Some(&e) = lex_errors.first() {
+            let ch = self.src[e.start..].chars().next().unwrap_or(' ');
+            self.error(e, format!("unexpected character `{ch}` in a tag: tags hold names, filters, operators and quoted strings"));
+            self.push(Node::Error(span));
+            return;
+        }
+        if too_deep(&toks) {
+            self.error(
+                span,
+                format!("expression nested more than {MAX_EXPR_DEPTH} deep: simplify it"),
+            );
+            self.push(Node::Error(span));
+            return;
+        }
+        let eoi = Span::empty(inner.end);
+        match kind {
+            TagKind::Output => match parse_output(&toks, eoi) {
+                Ok(expr) => self.push(Node::Output(OutputTag { span, expr })),
+                Err(errs) => self.tag_errors(
+                    span,
+                    errs,
+                    "{{ … }} holds one expression, e.g. `{{ order.id }}`",
+                ),
+            },
+            TagKind::Statement => {
+                match parse_stmt(&toks, eoi) {
+                    Ok(stmt) => self.statement(stmt, span),
+                    Err(errs) => {
+                        // A broken opener still opens its block, so its end tag is not reported too.
+                        let first = toks.first().map(|t| t.0);
+                        let placeholder = Expr {
+                            kind: ExprKind::Error,
+                            span: inner,
+                        };
+                        self.tag_errors(span, errs, "statements: if, elif, else, endif, for … in …, endfor, include \"name\"");
+                        match first {
+                            Some(Tok::Ident("if")) => {
+                                self.diags_pop_node();
+                                self.statement(Stmt::If(placeholder), span)
+                            }
+                            Some(Tok::Ident("for")) => {
+                                self.diags_pop_node();
+                                let var = Spanned::new(String::new(), inner);
+                                self.statement(
+                                    Stmt::For {
+                                        var,
+                                        iter: placeholder,
+                                    },
+                                    span,
+                                )
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            TagKind::Comment => unreachable!(),
+        }
+    }
+
+    /// Drop the `Node::Error` just pushed by `tag_errors` (the tag is kept as a block).
+    fn diags_pop_node(&mut self) {
+        let body = match self.stack.last_mut() {
+            Some(open) => open.body(),
+            None => &mut self.root,
+        };
+        if matches!(body.last(), Some(Node::Error(_))) {
+            body.pop();
+        }
+    }
+
+    fn tag_errors(&mut self, span: Span, errs: Vec<crate::tag::TagError>, help: &str) {
+        if let Some(e) = errs.into_iter().next() {
+            // "found the end of the tag": underline the closing delimiter, not an empty spot.
+            let at = if e.span.is_empty() && span.end > e.span.start {
+                Span::new(e.span.start, span.end)
+            } else {
+                e.span
+            };
+            let at = trim(self.src, at);
+            self.diags
+                .push(Diagnostic::error(SYNTAX_ERROR, at, e.message).with_help(help.to_string()));
+        }
+        self.push(Node::Error(span));
+    }
+}
+
+fn trim(src: &str, s: Span) -> Span {
+    let text = &src[s.start..s.end];
+    let lead = text.len() - text.trim_start().len();
+    let body = text.trim();
+    if body.is_empty() {
+        return s;
+    }
+    Span::new(s.start + lead, s.start + lead + body.len())
+}
+
+fn too_deep(toks: &[(Tok<'_>, Span)]) -> bool {
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    for (t, _) in toks {
+        match t {
+            Tok::LParen => depth += 1,
+            Tok::RParen => depth = depth.saturating_sub(1),
+            Tok::Ident("not") => nots += 1,
+            _ => {}
+        }
+        if depth > MAX_EXPR_DEPTH || nots > MAX_EXPR_DEPTH {
+            return true;
+        }
+    }
+    false
+}
+
+/// Parse `src[start..end]` as body nodes.
+pub fn parse_body(src: &str, start: usize, end: usize) -> (Vec<Node>, Vec<Diagnostic>) {
+    let mut b = Builder {
+        src,
+        root: Vec::new(),
+        stack: Vec::new(),
+        too_deep: 0,
+        diags: Vec::new(),
+    };
+    for seg in segments(src, start, end) {
+        match seg {
+            Segment::Text(span) => b.push(Node::Text(span)),
+            Segment::Tag {
+                kind,
+                span,
+                inner,
+                closed,
+            } => b.tag(kind, span, inner, closed),
+        }
+    }
+    while !b.stack.is_empty() {
+        b.report_unclosed(end);
+        let last = b.last_end();
+        b.close(None, last);
+    }
+    (b.root, b.diags)
+}
+
+/// Parse an inline template (the subject): text and `{{ }}` only.
+pub fn parse_inline(src: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let (nodes, mut d) = parse_body(src, span.start, span.end);
+    diags.append(&mut d);
+    nodes
+        .into_iter()
+        .map(|n| match n {
+            Node::Text(_) | Node::Output(_) | Node::Error(_) => n,
+            other => {
+                let s = other.span();
+                diags.push(Diagnostic::error(SYNTAX_ERROR, s, "the subject holds text and `{{ … }}` placeholders only: move this tag to the body"));
+                Node::Error(s)
+            }
+        })
+        .collect()
+}
