@@ -1,1 +1,229 @@
-//! placeholder
+//! Checked templates → deployable artifacts: a Jinja `.txt` and `.html` pair per template
+//! (rendered alike by minijinja and Python's Jinja2, needing no custom filters), a
+//! manifest entry with the JSON Schema of the data, and rendering through minijinja.
+
+mod expr;
+mod flatten;
+mod locale;
+mod markup;
+
+pub use flatten::Includes;
+
+use flatten::Flattener;
+use markup::Mode;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tplc_project::{Analysis, FileAnalysis};
+use tplc_schema::Schema;
+use tplc_syntax::{Node, Template};
+
+/// One compiled template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compiled {
+    /// Jinja source of the plain-text message.
+    pub text: String,
+    /// Jinja source of the HTML message (a complete document).
+    pub html: String,
+    /// Jinja source of the subject line, when the header has one.
+    pub subject: Option<String>,
+    pub kind: Option<String>,
+    pub locale: Option<String>,
+    pub id: Option<String>,
+    pub send: Option<String>,
+    /// JSON Schema of the data the template reads.
+    pub data_schema: Value,
+}
+
+/// Includes resolved against a finished analysis (the engine already reported the
+/// missing ones and cycles).
+pub struct AnalysisIncludes<'a> {
+    pub analysis: &'a Analysis,
+    pub root: &'a Path,
+}
+
+impl Includes for AnalysisIncludes<'_> {
+    fn get(&self, from: &Path, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+        let candidates = tplc_project::include_candidates(self.root, from, name).ok()?;
+        candidates.iter().find_map(|c| {
+            self.analysis.files.get(c).map(|f| (f.template.clone(), f.source.clone(), f.path.clone()))
+        })
+    }
+}
+
+/// Compile one analysed template. Call only for files without error diagnostics.
+pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) -> Compiled {
+    let header = file.template.header.as_ref();
+    let locale = header.and_then(|h| h.locale.as_ref()).map(|l| l.node.clone());
+    let lang = locale::language(locale.as_deref().unwrap_or("en"));
+    let body_lines = || {
+        let mut f = Flattener::new(expr::ExprCx { lang }, includes);
+        f.nodes(&file.template.body, &file.source, &file.path, 0);
+        f.finish()
+    };
+    let lines = body_lines();
+    let text_body = markup::render(&lines, Mode::Text);
+    let html_body = markup::render(&lines, Mode::Html);
+    let subject = header.and_then(|h| h.subject.as_ref()).map(|s| inline_nodes(&s.nodes, file, lang, includes, Mode::Text));
+    let title = header
+        .and_then(|h| h.subject.as_ref())
+        .map(|s| inline_nodes(&s.nodes, file, lang, includes, Mode::Html))
+        .unwrap_or_default();
+    let html_lang = locale.clone().unwrap_or_else(|| "en".into());
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n{}</body>\n</html>\n",
+        attr_escape(&html_lang),
+        title,
+        html_body
+    );
+    // `filter trim` drops the blank lines an omitted first or last paragraph would leave.
+    let text = format!("{{% filter trim %}}{text_body}{{% endfilter %}}");
+    let data_schema = schema.json_schema(&file.facts.usage);
+    Compiled {
+        text,
+        html,
+        subject,
+        kind: header.and_then(|h| h.kind.as_ref()).map(|k| k.node.clone()),
+        locale,
+        id: header.and_then(|h| h.id.as_ref()).map(|i| i.node.clone()).or_else(|| {
+            file.path.file_stem().and_then(|s| s.to_str()).map(str::to_string)
+        }),
+        send: header.and_then(|h| h.send.as_ref()).map(|s| format!("{}h after {}", s.node.hours, s.node.anchor.as_str())),
+        data_schema,
+    }
+}
+
+fn inline_nodes(nodes: &[Node], file: &FileAnalysis, lang: &str, includes: &dyn Includes, mode: Mode) -> String {
+    let mut f = Flattener::new(expr::ExprCx { lang }, includes);
+    f.nodes(nodes, &file.source, &file.path, 0);
+    let lines = f.finish();
+    lines.iter().map(|l| markup::inline(l, mode)).collect::<Vec<_>>().join(" ")
+}
+
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&#34;").replace('<', "&lt;")
+}
+
+/// The manifest entry of one compiled template.
+pub fn manifest_entry(rel_path: &str, c: &Compiled) -> Value {
+    json!({
+        "template": rel_path,
+        "id": c.id,
+        "kind": c.kind,
+        "locale": c.locale,
+        "subject": c.subject,
+        "send": c.send,
+        "text": format!("{}.txt", artifact_stem(rel_path)),
+        "html": format!("{}.html", artifact_stem(rel_path)),
+        "data_schema": c.data_schema,
+    })
+}
+
+/// `reviews/ask.tplc` → `reviews/ask`.
+pub fn artifact_stem(rel_path: &str) -> String {
+    rel_path.strip_suffix(".tplc").unwrap_or(rel_path).to_string()
+}
+
+/// A render failure, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderError(pub String);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Render compiled Jinja source with JSON data through minijinja, strict about undefined
+/// values. Data is expected to be validated against the template's schema first.
+pub fn render_jinja(source: &str, data: &Value) -> Result<String, RenderError> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // The artifacts escape explicitly; auto-escaping stays off so the text artifact and
+    // the HTML one go through the same engine settings.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.add_template_owned("message", source.to_string()).map_err(|e| RenderError(format!("compiled template is invalid: {e}")))?;
+    let tmpl = env.get_template("message").map_err(|e| RenderError(e.to_string()))?;
+    let value = minijinja::Value::from(minijinja::value::Serde(data));
+    tmpl.render(value).map_err(|e| RenderError(describe(&e)))
+}
+
+fn describe(e: &minijinja::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Optional values absent from the data become `null`, so `{% if %}` and `default` see
+/// them the same way in both engines.
+pub fn fill_optionals(schema: &Value, data: &mut Value) {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else { return };
+    let Some(obj) = data.as_object_mut() else { return };
+    for (k, sub) in props {
+        match obj.get_mut(k) {
+            None => {
+                obj.insert(k.clone(), Value::Null);
+            }
+            Some(v) => {
+                if let Some(items) = sub.get("items") {
+                    if let Some(arr) = v.as_array_mut() {
+                        for el in arr {
+                            fill_optionals(items, el);
+                        }
+                    }
+                } else {
+                    fill_optionals(sub, v);
+                }
+            }
+        }
+    }
+    // Nested schemas may hide under anyOf (optional records).
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
+        for s in any {
+            fill_optionals(s, data);
+        }
+    }
+}
+
+/// A rendered message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub subject: Option<String>,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn render(c: &Compiled, data: &Value) -> Result<Rendered, RenderError> {
+    let mut data = data.clone();
+    fill_optionals(&c.data_schema, &mut data);
+    Ok(Rendered {
+        subject: c.subject.as_deref().map(|s| render_jinja(s, &data)).transpose()?,
+        text: render_jinja(&c.text, &data)?,
+        html: render_jinja(&c.html, &data)?,
+    })
+}
+
+/// What the editor's "Preview message" shows.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Preview {
+    pub subject: Option<String>,
+    pub text: String,
+    pub html: String,
+}
+
+/// Render an analysed template with the schema's example values.
+pub fn preview(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) -> Result<Preview, String> {
+    if file.has_errors() {
+        return Err("the template has errors; fix them to see a preview".into());
+    }
+    let c = compile(file, schema, includes);
+    let params = tplc_check::param_types(&file.facts);
+    let data = schema.sample_data(&params);
+    let r = render(&c, &data).map_err(|e| e.0)?;
+    Ok(Preview { subject: r.subject, text: r.text, html: r.html })
+}

@@ -1,1 +1,261 @@
-//! placeholder
+//! The engine both front ends call. `tplc check` and `tplc lsp` ask one question,
+//! "analyse these files", and get one answer: per file, the parsed tree, the type facts
+//! and the final diagnostics (suppressions and `tplc.toml` severities applied).
+//!
+//! Per file: parse → type check → compliance rules (includes inlined) → project-wide rules
+//! (message budget, include cycles, translations) → suppressions → configured severities.
+
+mod files;
+mod includes;
+
+pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
+pub use includes::candidates as include_candidates;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tplc_diagnostics::{CodeInfo, Diagnostic, Severity, Span};
+use tplc_schema::{Config, Schema};
+use tplc_syntax::Template;
+
+pub const MISSING_INCLUDE: &str = "missing-include";
+pub const INCLUDE_CYCLE: &str = "include-cycle";
+pub const INVALID_UTF8: &str = "invalid-utf8";
+pub const FILE_TOO_LARGE: &str = "file-too-large";
+
+/// Codes this crate emits.
+pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: MISSING_INCLUDE,
+        default_severity: Severity::Error,
+        summary: "An `{% include %}` names a partial that does not exist",
+        explanation: include_str!("../../../docs/diagnostics/missing-include.md"),
+    },
+    CodeInfo {
+        code: INCLUDE_CYCLE,
+        default_severity: Severity::Error,
+        summary: "Partials include each other in a loop",
+        explanation: include_str!("../../../docs/diagnostics/include-cycle.md"),
+    },
+    CodeInfo {
+        code: INVALID_UTF8,
+        default_severity: Severity::Error,
+        summary: "The file is not valid UTF-8",
+        explanation: include_str!("../../../docs/diagnostics/invalid-utf8.md"),
+    },
+    CodeInfo {
+        code: FILE_TOO_LARGE,
+        default_severity: Severity::Error,
+        summary: "The file is larger than tplc analyses",
+        explanation: include_str!("../../../docs/diagnostics/file-too-large.md"),
+    },
+];
+
+/// Every code of every stage, for `tplc explain`, docs links and suppression checks.
+pub fn all_codes() -> Vec<CodeInfo> {
+    let mut all: Vec<CodeInfo> = [tplc_syntax::CODES, tplc_schema::CODES, tplc_check::CODES, tplc_rules::CODES, CODES]
+        .concat();
+    all.sort_by_key(|c| c.code);
+    all.dedup_by_key(|c| c.code);
+    all
+}
+
+pub fn code_info(code: &str) -> Option<CodeInfo> {
+    all_codes().into_iter().find(|c| c.code == code)
+}
+
+/// One file's text as held by the workspace.
+#[derive(Clone, Debug)]
+struct SourceFile {
+    text: Arc<str>,
+    invalid_utf8_at: Option<usize>,
+    too_large: Option<u64>,
+}
+
+/// A set of template files plus the project configuration. Files come from disk
+/// ([`Workspace::load`]) or from an editor ([`Workspace::set_file`]); both are the same to
+/// the analysis.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    root: PathBuf,
+    config: Config,
+    config_diagnostics: Vec<Diagnostic>,
+    config_path: Option<PathBuf>,
+    schema: Arc<Schema>,
+    files: BTreeMap<PathBuf, SourceFile>,
+}
+
+/// Why a project could not be loaded at all (exit code 2).
+#[derive(Debug)]
+pub struct ProjectError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ProjectError {}
+
+/// The project root for `start`: the nearest folder at or above it holding `tplc.toml`,
+/// else `start` itself (or its folder, for a file).
+pub fn find_root(start: &Path) -> PathBuf {
+    let dir = if start.is_file() { start.parent().unwrap_or(Path::new(".")) } else { start };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut cur = Some(abs.as_path());
+    while let Some(d) = cur {
+        if d.join("tplc.toml").is_file() {
+            return d.to_path_buf();
+        }
+        cur = d.parent();
+    }
+    abs
+}
+
+impl Workspace {
+    /// A workspace with no files and the default configuration; nothing is read from disk.
+    pub fn in_memory(root: PathBuf) -> Workspace {
+        Workspace {
+            root,
+            config: Config::default(),
+            config_diagnostics: Vec::new(),
+            config_path: None,
+            schema: Arc::new(Schema::builtin()),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Read `root/tplc.toml` (when present) and every template file under `root`.
+    pub fn load(root: &Path) -> Result<Workspace, ProjectError> {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut ws = Workspace::in_memory(root.clone());
+        let config_path = root.join("tplc.toml");
+        if config_path.is_file() {
+            let text = std::fs::read(&config_path).map_err(|e| ProjectError { path: config_path.clone(), message: e.to_string() })?;
+            let text = String::from_utf8(text).map_err(|_| ProjectError { path: config_path.clone(), message: "tplc.toml is not valid UTF-8".into() })?;
+            ws.config_path = Some(config_path);
+            ws.set_config_text(Some(text));
+        }
+        let mut paths = Vec::new();
+        walk(&root, &mut paths).map_err(|e| ProjectError { path: root.clone(), message: format!("cannot read the folder: {e}") })?;
+        for p in paths {
+            ws.read_file(&p)?;
+        }
+        Ok(ws)
+    }
+
+    /// Read one file from disk into the workspace (used for files outside the walked root too).
+    pub fn read_file(&mut self, path: &Path) -> Result<(), ProjectError> {
+        let err = |e: std::io::Error| ProjectError { path: path.to_path_buf(), message: e.to_string() };
+        let size = std::fs::metadata(path).map_err(err)?.len();
+        if size > MAX_FILE_BYTES {
+            self.files.insert(path.to_path_buf(), SourceFile { text: Arc::from(""), invalid_utf8_at: None, too_large: Some(size) });
+            return Ok(());
+        }
+        let decoded = decode(std::fs::read(path).map_err(err)?);
+        self.files.insert(
+            path.to_path_buf(),
+            SourceFile { text: Arc::from(decoded.text), invalid_utf8_at: decoded.invalid_utf8_at, too_large: None },
+        );
+        Ok(())
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn config_path(&self) -> Option<&Path> {
+        self.config_path.as_deref()
+    }
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
+    pub fn text(&self, path: &Path) -> Option<Arc<str>> {
+        self.files.get(path).map(|f| f.text.clone())
+    }
+
+    /// Add or replace a file's text (an editor's unsaved buffer wins over disk).
+    pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) {
+        self.files.insert(path, SourceFile { text, invalid_utf8_at: None, too_large: None });
+    }
+
+    pub fn remove_file(&mut self, path: &Path) {
+        self.files.remove(path);
+    }
+
+    /// Replace the configuration with `tplc.toml`'s text (`None`: no file, defaults).
+    pub fn set_config_text(&mut self, text: Option<String>) {
+        let (config, diags) = match text {
+            Some(t) => Config::parse(&t),
+            None => (Config::default(), Vec::new()),
+        };
+        self.schema = Arc::new(Schema::from_config(&config));
+        self.config = config;
+        self.config_diagnostics = diags;
+    }
+
+    /// Analyse every file.
+    pub fn analyze(&self) -> Analysis {
+        analysis::run(self, None)
+    }
+
+    /// Analyse the whole project but return only `paths` (project-wide rules still see
+    /// every file; this saves building results nobody reads).
+    pub fn analyze_only(&self, paths: &[PathBuf]) -> Analysis {
+        analysis::run(self, Some(paths))
+    }
+}
+
+mod analysis;
+
+/// The answer for a whole workspace.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub files: BTreeMap<PathBuf, FileAnalysis>,
+    /// Problems in `tplc.toml` (spans into its text).
+    pub config_diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn error_count(&self) -> usize {
+        self.all().filter(|d| d.severity == Severity::Error).count()
+    }
+    pub fn warning_count(&self) -> usize {
+        self.all().filter(|d| d.severity == Severity::Warning).count()
+    }
+    fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.values().flat_map(|f| f.diagnostics.iter()).chain(&self.config_diagnostics)
+    }
+}
+
+/// The answer for one file.
+#[derive(Clone, Debug)]
+pub struct FileAnalysis {
+    pub path: PathBuf,
+    pub source: Arc<str>,
+    pub template: Arc<Template>,
+    pub facts: tplc_check::Facts,
+    pub is_partial: bool,
+    /// Final: sorted, suppressions and configured severities applied, `off` rules removed.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileAnalysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// A diagnostic spanning the first `n` bytes: used for whole-file problems.
+fn file_start() -> Span {
+    Span::new(0, 0)
+}

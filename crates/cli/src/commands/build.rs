@@ -1,0 +1,182 @@
+//! `tplc build`: check, then write every template's artifacts and the manifest into a
+//! fresh folder that replaces the output folder in one rename. A build with errors, or
+//! one that fails half way, leaves the previous output untouched.
+
+use super::{error, load, FAILED, OK};
+use crate::report::{self, FileReport, Format};
+use crate::ColorChoice;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tplc_compile::{artifact_stem, compile, manifest_entry, AnalysisIncludes};
+
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    /// Template files or folders (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Output folder (default: `[build] out-dir` of tplc.toml, else `dist`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Rebuild whenever a template or tplc.toml changes, printing only what changed.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+pub fn run(args: BuildArgs) -> u8 {
+    let code = build_once(&args, None);
+    if !args.watch {
+        return code;
+    }
+    watch(&args)
+}
+
+/// Build; returns the exit code. `previous` holds the last manifest for `--watch` output.
+fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 {
+    let (ws, selected) = match load(&args.paths) {
+        Ok(x) => x,
+        Err(e) => return error(e),
+    };
+    let analysis = ws.analyze();
+    let shown: Vec<&tplc_project::FileAnalysis> = analysis.files.values().filter(|f| selected.contains(&f.path)).collect();
+    let files: Vec<FileReport<'_>> = shown
+        .iter()
+        .map(|f| FileReport { display: report::display_path(&f.path), path: &f.path, source: &f.source, diagnostics: &f.diagnostics })
+        .collect();
+    let errors = shown.iter().any(|f| f.has_errors()) || !analysis.config_diagnostics.is_empty() && analysis.error_count() > 0;
+    let mut out = std::io::stdout().lock();
+    let has_diags = files.iter().any(|f| !f.diagnostics.is_empty());
+    if has_diags || args.format != Format::Human {
+        let _ = report::write(&mut out, args.format, &files, args.color.enabled());
+    }
+    if errors {
+        eprintln!("tplc: build failed: fix the errors above; the previous output is unchanged");
+        return FAILED;
+    }
+    let out_dir = args.out.clone().unwrap_or_else(|| ws.root().join(&ws.config().build.out_dir));
+    let includes = AnalysisIncludes { analysis: &analysis, root: ws.root() };
+    let mut entries = Vec::new();
+    let mut artifacts: Vec<(PathBuf, String)> = Vec::new();
+    for f in shown.iter().filter(|f| !f.is_partial) {
+        let rel = f.path.strip_prefix(ws.root()).unwrap_or(&f.path).to_string_lossy().replace('\\', "/");
+        let c = compile(f, ws.schema(), &includes);
+        let stem = artifact_stem(&rel);
+        if ws.config().build.text {
+            artifacts.push((PathBuf::from(format!("{stem}.txt")), c.text.clone()));
+        }
+        if ws.config().build.html {
+            artifacts.push((PathBuf::from(format!("{stem}.html")), c.html.clone()));
+        }
+        entries.push(manifest_entry(&rel, &c));
+    }
+    let manifest = json!({ "tplc": env!("CARGO_PKG_VERSION"), "templates": entries });
+    let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    artifacts.push((PathBuf::from("manifest.json"), manifest_text));
+    if let Err(e) = write_atomically(&out_dir, &artifacts) {
+        return error(format!("cannot write {}: {e}", out_dir.display()));
+    }
+    match previous {
+        Some(prev) => {
+            print_changes(prev, &manifest);
+            *prev = manifest;
+        }
+        None => {
+            if args.format == Format::Human {
+                println!("built {} templates into {}", entries.len(), report::display_path(&out_dir));
+            }
+        }
+    }
+    OK
+}
+
+/// Write into a sibling staging folder, then swap it in with renames: readers see the old
+/// output or the new one, never a mix. Concurrent builds each stage in their own folder.
+fn write_atomically(out_dir: &Path, artifacts: &[(PathBuf, String)]) -> std::io::Result<()> {
+    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dist".into());
+    let unique = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    let staging = parent.join(format!(".{name}.tplc-new-{unique}"));
+    let result = (|| {
+        for (rel, content) in artifacts {
+            let p = staging.join(rel);
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            std::fs::write(&p, content)?;
+        }
+        let old = parent.join(format!(".{name}.tplc-old-{unique}"));
+        let had_old = out_dir.exists();
+        if had_old {
+            std::fs::rename(out_dir, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&staging, out_dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, out_dir);
+            }
+            return Err(e);
+        }
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn print_changes(prev: &serde_json::Value, next: &serde_json::Value) {
+    let list = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["templates"]
+            .as_array()
+            .map(|a| a.iter().map(|t| (t["template"].as_str().unwrap_or("").to_string(), t.to_string())).collect())
+            .unwrap_or_default()
+    };
+    let (old, new) = (list(prev), list(next));
+    for (name, body) in &new {
+        match old.iter().find(|(n, _)| n == name) {
+            None => println!("added    {name}"),
+            Some((_, b)) if b != body => println!("rebuilt  {name}"),
+            _ => {}
+        }
+    }
+    for (name, _) in &old {
+        if !new.iter().any(|(n, _)| n == name) {
+            println!("removed  {name}");
+        }
+    }
+}
+
+fn watch(args: &BuildArgs) -> u8 {
+    use notify::{RecursiveMode, Watcher};
+    let root = tplc_project::find_root(args.paths.first().map(PathBuf::as_path).unwrap_or(Path::new(".")));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => return error(format!("cannot watch files: {e}")),
+    };
+    if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
+        return error(format!("cannot watch {}: {e}", root.display()));
+    }
+    let mut last = serde_json::json!({ "templates": [] });
+    let _ = build_once(args, Some(&mut last));
+    println!("watching {} for changes (Ctrl-C to stop)", report::display_path(&root));
+    while let Ok(event) = rx.recv() {
+        let relevant = |e: &notify::Event| {
+            e.paths.iter().any(|p| tplc_project::is_template(p) || p.file_name().is_some_and(|n| n == "tplc.toml"))
+        };
+        if !event.as_ref().is_ok_and(relevant) {
+            continue;
+        }
+        // Let a burst of saves settle, then build once.
+        std::thread::sleep(Duration::from_millis(100));
+        while rx.try_recv().is_ok() {}
+        let _ = build_once(args, Some(&mut last));
+    }
+    OK
+}
