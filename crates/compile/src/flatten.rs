@@ -9,6 +9,10 @@ use tplc_syntax::{Node, Template};
 /// Finds the partial an include names (the engine already reported missing ones and cycles).
 pub trait Includes {
     fn get(&self, from: &Path, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)>;
+    /// What the partial reads from the data (so the includer's schema asks for it too).
+    fn usage(&self, _partial: &Path) -> Option<tplc_schema::DataUsage> {
+        None
+    }
 }
 
 /// Deepest chain of partials inlined; cycles are errors before compiling, this is a backstop.

@@ -49,6 +49,40 @@ impl Includes for AnalysisIncludes<'_> {
             self.analysis.files.get(c).map(|f| (f.template.clone(), f.source.clone(), f.path.clone()))
         })
     }
+    fn usage(&self, partial: &Path) -> Option<tplc_schema::DataUsage> {
+        self.analysis.files.get(partial).map(|f| f.facts.usage.clone())
+    }
+}
+
+/// The data a template reads, its partials' (transitively) included.
+pub fn data_usage(file: &FileAnalysis, includes: &dyn Includes) -> tplc_schema::DataUsage {
+    let mut usage = file.facts.usage.clone();
+    let mut queue: Vec<(Arc<Template>, PathBuf, usize)> = vec![(file.template.clone(), file.path.clone(), 0)];
+    let mut seen: Vec<PathBuf> = Vec::new();
+    while let Some((t, path, depth)) = queue.pop() {
+        if depth > 16 {
+            continue;
+        }
+        let mut names = Vec::new();
+        tplc_syntax::walk(&t.body, &mut |n| {
+            if let Node::Include(i) = n {
+                names.push(i.name.node.clone());
+            }
+        });
+        for name in names {
+            if let Some((pt, _, ppath)) = includes.get(&path, &name) {
+                if seen.contains(&ppath) {
+                    continue;
+                }
+                if let Some(u) = includes.usage(&ppath) {
+                    usage.merge(&u);
+                }
+                seen.push(ppath.clone());
+                queue.push((pt, ppath, depth + 1));
+            }
+        }
+    }
+    usage
 }
 
 /// Compile one analysed template. Call only for files without error diagnostics.
@@ -78,7 +112,7 @@ pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) ->
     );
     // `filter trim` drops the blank lines an omitted first or last paragraph would leave.
     let text = format!("{{% filter trim %}}{text_body}{{% endfilter %}}");
-    let data_schema = schema.json_schema(&file.facts.usage);
+    let data_schema = schema.json_schema(&data_usage(file, includes));
     Compiled {
         text,
         html,

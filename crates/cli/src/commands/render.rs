@@ -1,7 +1,7 @@
 use super::{error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
 use std::path::PathBuf;
-use tplc_compile::{compile, render, AnalysisIncludes};
+use tplc_compile::{compile, data_usage, render, AnalysisIncludes};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Output {
@@ -41,7 +41,8 @@ pub fn run(args: RenderArgs) -> u8 {
         let _ = report::write(&mut std::io::stderr(), Format::Human, &[r], false);
         return FAILED;
     }
-    let c = compile(file, ws.schema(), &AnalysisIncludes { analysis: &analysis, root: ws.root() });
+    let includes = AnalysisIncludes { analysis: &analysis, root: ws.root() };
+    let c = compile(file, ws.schema(), &includes);
     let data = if args.sample {
         ws.schema().sample_data(&tplc_check::param_types(&file.facts))
     } else {
@@ -55,7 +56,7 @@ pub fn run(args: RenderArgs) -> u8 {
             Err(e) => return error(format!("{}: not valid JSON: {e}", p.display())),
         }
     };
-    let problems = ws.schema().validate(&data, &file.facts.usage);
+    let problems = ws.schema().validate(&data, &data_usage(file, &includes));
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("tplc: data error at {}: {}", p.path, p.message);
