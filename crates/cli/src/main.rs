@@ -9,7 +9,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "tplc", version, about = "Type-checked, policy-checked Amazon buyer-message templates")]
+#[command(
+    name = "tplc",
+    version,
+    about = "Type-checked, policy-checked Amazon buyer-message templates"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,7 +31,9 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 }
@@ -73,14 +79,10 @@ fn run(command: Command) -> u8 {
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
-        Command::Lsp => lsp(),
+        Command::Lsp => tplc_lsp::serve_stdio().clamp(0, 255) as u8,
         Command::Audit(args) => {
             let code = tplc_audit::run(&args, &mut std::io::stdout(), &mut std::io::stderr());
             code.clamp(0, 255) as u8
         }
     }
-}
-
-fn lsp() -> u8 {
-    commands::error("the language server is not available in this build")
 }

@@ -42,15 +42,31 @@ pub fn summarize(files: &[FileReport<'_>]) -> Summary {
 /// Show a path relative to the working directory when it is below it.
 pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();
-    let shown = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    let shown = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
     shown.display().to_string()
 }
 
-pub fn write(out: &mut dyn Write, format: Format, files: &[FileReport<'_>], color: bool) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    files: &[FileReport<'_>],
+    color: bool,
+) -> std::io::Result<()> {
     match format {
         Format::Human => human(out, files, color),
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&json_report(files)).unwrap_or_default()),
-        Format::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&sarif(files)).unwrap_or_default()),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json_report(files)).unwrap_or_default()
+        ),
+        Format::Sarif => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&sarif(files)).unwrap_or_default()
+        ),
         Format::Github => github(out, files),
     }
 }
@@ -112,7 +128,12 @@ fn human(out: &mut dyn Write, files: &[FileReport<'_>], color: bool) -> std::io:
 
 /// One diagnostic as an ariadne report: the source line, the exact span underlined,
 /// secondary labels (also in other files), help, fix titles and the docs link.
-pub fn render_one(out: &mut dyn Write, f: &FileReport<'_>, d: &Diagnostic, color: bool) -> std::io::Result<()> {
+pub fn render_one(
+    out: &mut dyn Write,
+    f: &FileReport<'_>,
+    d: &Diagnostic,
+    color: bool,
+) -> std::io::Result<()> {
     let kind = match d.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
@@ -122,10 +143,18 @@ pub fn render_one(out: &mut dyn Write, f: &FileReport<'_>, d: &Diagnostic, color
     let mut sources: Vec<(String, String)> = vec![(id.clone(), f.source.to_string())];
     let span = clamp(f.source, d.span.start..d.span.end);
     let mut report = Report::build(kind, (id.clone(), span.clone()))
-        .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
+        .with_config(
+            Config::default()
+                .with_index_type(IndexType::Byte)
+                .with_color(color),
+        )
         .with_code(d.code)
         .with_message(&d.message)
-        .with_label(Label::new((id.clone(), span)).with_message(&d.message).with_color(Color::Red));
+        .with_label(
+            Label::new((id.clone(), span))
+                .with_message(&d.message)
+                .with_color(Color::Red),
+        );
     for l in &d.labels {
         let (lid, text) = match &l.file {
             Some(p) if p != f.path => {
@@ -141,7 +170,11 @@ pub fn render_one(out: &mut dyn Write, f: &FileReport<'_>, d: &Diagnostic, color
         if !sources.iter().any(|(s, _)| *s == lid) {
             sources.push((lid.clone(), text));
         }
-        report = report.with_label(Label::new((lid, range)).with_message(&l.message).with_color(Color::Blue));
+        report = report.with_label(
+            Label::new((lid, range))
+                .with_message(&l.message)
+                .with_color(Color::Blue),
+        );
     }
     if let Some(help) = &d.help {
         report = report.with_help(help);
@@ -149,7 +182,11 @@ pub fn render_one(out: &mut dyn Write, f: &FileReport<'_>, d: &Diagnostic, color
     for fix in &d.fixes {
         report = report.with_note(format!("fix available: {}", fix.title));
     }
-    report = report.with_note(format!("see {} or run `tplc explain {}`", d.docs_url(), d.code));
+    report = report.with_note(format!(
+        "see {} or run `tplc explain {}`",
+        d.docs_url(),
+        d.code
+    ));
     let mut buf = Vec::new();
     report.finish().write(ariadne::sources(sources), &mut buf)?;
     out.write_all(&buf)
@@ -192,7 +229,9 @@ fn github(out: &mut dyn Write, files: &[FileReport<'_>]) -> std::io::Result<()> 
 
 /// GitHub workflow-command escaping.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -202,7 +241,10 @@ fn escape_property(s: &str) -> String {
 /// SARIF 2.1.0 as GitHub code scanning reads it: one run, a rule per code used, results with
 /// 1-based regions (columns in Unicode scalar values, declared by `columnKind`).
 pub fn sarif(files: &[FileReport<'_>]) -> Value {
-    let mut codes: Vec<&str> = files.iter().flat_map(|f| f.diagnostics.iter().map(|d| d.code)).collect();
+    let mut codes: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.diagnostics.iter().map(|d| d.code))
+        .collect();
     codes.sort_unstable();
     codes.dedup();
     let rules: Vec<Value> = codes
@@ -210,7 +252,9 @@ pub fn sarif(files: &[FileReport<'_>]) -> Value {
         .map(|code| {
             let info = tplc_project::code_info(code);
             let summary = info.map(|i| i.summary).unwrap_or("");
-            let level = info.map(|i| sarif_level(i.default_severity)).unwrap_or("warning");
+            let level = info
+                .map(|i| sarif_level(i.default_severity))
+                .unwrap_or("warning");
             json!({
                 "id": code,
                 "name": code,

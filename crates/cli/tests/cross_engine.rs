@@ -10,7 +10,10 @@ fn tplc() -> Command {
 }
 
 fn jinja2_available() -> bool {
-    Command::new("python3").args(["-c", "import jinja2"]).output().is_ok_and(|o| o.status.success())
+    Command::new("python3")
+        .args(["-c", "import jinja2"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 const RENDER_PY: &str = r#"
@@ -22,7 +25,9 @@ sys.stdout.write(env.from_string(src).render(**data))
 "#;
 
 fn hostile(mut data: Value) -> Value {
-    data["seller"]["name"] = json!("<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} & \"quotes\" 'single'");
+    data["seller"]["name"] = json!(
+        "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} & \"quotes\" 'single'"
+    );
     data["buyer"]["name"] = json!("</p><img src=x onerror=alert(1)>");
     if let Some(items) = data["order"]["items"].as_array_mut() {
         for it in items {
@@ -36,15 +41,26 @@ fn hostile(mut data: Value) -> Value {
 #[test]
 fn artifacts_render_identically_in_minijinja_and_jinja2() {
     if !jinja2_available() {
-        assert!(std::env::var_os("CI").is_none(), "CI must have Python's jinja2 (pip install jinja2)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Python's jinja2 (pip install jinja2)"
+        );
         eprintln!("skipped: python3 with jinja2 is not installed");
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let out = tempfile::tempdir().unwrap();
-    let status = tplc().args(["build"]).arg(&root).arg("--out").arg(out.path()).status().unwrap();
+    let status = tplc()
+        .args(["build"])
+        .arg(&root)
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .unwrap();
     assert!(status.success(), "examples must build cleanly");
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
     let templates = manifest["templates"].as_array().unwrap();
     assert!(templates.len() >= 6);
     let script = out.path().join("render.py");
@@ -52,8 +68,16 @@ fn artifacts_render_identically_in_minijinja_and_jinja2() {
     for t in templates {
         let rel = t["template"].as_str().unwrap();
         // Sample data through the CLI, then a hostile variant.
-        let sample = tplc().args(["render", "--sample"]).arg(root.join(rel)).output().unwrap();
-        assert!(sample.status.success(), "{rel}: {}", String::from_utf8_lossy(&sample.stderr));
+        let sample = tplc()
+            .args(["render", "--sample"])
+            .arg(root.join(rel))
+            .output()
+            .unwrap();
+        assert!(
+            sample.status.success(),
+            "{rel}: {}",
+            String::from_utf8_lossy(&sample.stderr)
+        );
         let mut data = sample_data(&root.join(rel));
         for variant in [data.clone(), hostile(data.clone())] {
             data = variant;
@@ -63,17 +87,33 @@ fn artifacts_render_identically_in_minijinja_and_jinja2() {
             for key in ["text", "html"] {
                 let artifact = out.path().join(t[key].as_str().unwrap());
                 let source = std::fs::read_to_string(&artifact).unwrap();
-                let mini = tplc_compile::render_jinja(&source, &data).unwrap_or_else(|e| panic!("{rel} {key}: {e}"));
-                let py = Command::new("python3").arg(&script).arg(&artifact).arg(&data_path).output().unwrap();
-                assert!(py.status.success(), "{rel} {key}: jinja2 failed: {}", String::from_utf8_lossy(&py.stderr));
+                let mini = tplc_compile::render_jinja(&source, &data)
+                    .unwrap_or_else(|e| panic!("{rel} {key}: {e}"));
+                let py = Command::new("python3")
+                    .arg(&script)
+                    .arg(&artifact)
+                    .arg(&data_path)
+                    .output()
+                    .unwrap();
+                assert!(
+                    py.status.success(),
+                    "{rel} {key}: jinja2 failed: {}",
+                    String::from_utf8_lossy(&py.stderr)
+                );
                 let py = String::from_utf8(py.stdout).unwrap();
                 assert_eq!(mini, py, "{rel} {key}: engines differ");
                 if key == "html" {
                     assert!(!mini.contains("<script>"), "{rel}: unescaped script");
                     assert!(!mini.contains("<img"), "{rel}: unescaped markup");
-                    assert!(!mini.contains("javascript:"), "{rel}: non-https link survived");
+                    assert!(
+                        !mini.contains("javascript:"),
+                        "{rel}: non-https link survived"
+                    );
                 }
-                assert!(!mini.contains("49"), "{rel} {key}: template syntax in data was evaluated");
+                assert!(
+                    !mini.contains("49"),
+                    "{rel} {key}: template syntax in data was evaluated"
+                );
             }
         }
     }
@@ -84,8 +124,16 @@ fn sample_data(template: &Path) -> Value {
     let schema = tplc_schema::Schema::builtin();
     let mut params = std::collections::BTreeMap::new();
     let text = std::fs::read_to_string(template).unwrap();
-    for p in tplc_syntax::parse(&text).template.header.map(|h| h.params).unwrap_or_default() {
-        params.insert(p.name.node.clone(), schema.resolve_type(&p.ty.node).unwrap());
+    for p in tplc_syntax::parse(&text)
+        .template
+        .header
+        .map(|h| h.params)
+        .unwrap_or_default()
+    {
+        params.insert(
+            p.name.node.clone(),
+            schema.resolve_type(&p.ty.node).unwrap(),
+        );
     }
     schema.sample_data(&params)
 }

@@ -10,7 +10,10 @@ fn human_and_json_reports_per_corpus_file() {
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tplc") && !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "tplc")
+                && !p.file_name().unwrap().to_string_lossy().starts_with('_')
+        })
         .collect();
     names.sort();
     for path in names {

@@ -33,7 +33,11 @@ pub struct ExprCx<'a> {
 impl ExprCx<'_> {
     pub fn expr(&self, e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Path(segs) => segs.iter().map(|s| s.node.as_str()).collect::<Vec<_>>().join("."),
+            ExprKind::Path(segs) => segs
+                .iter()
+                .map(|s| s.node.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
             ExprKind::Literal(l) => literal(l),
             ExprKind::Not(inner) => format!("(not {})", self.expr(inner)),
             ExprKind::Binary { op, lhs, rhs } => {
@@ -44,7 +48,9 @@ impl ExprCx<'_> {
                 };
                 format!("({} {op} {})", self.expr(lhs), self.expr(rhs))
             }
-            ExprKind::Filter { target, name, args } => self.filter(&self.expr(target), &name.node, args),
+            ExprKind::Filter { target, name, args } => {
+                self.filter(&self.expr(target), &name.node, args)
+            }
             // Never reached for a template without errors; keeps output well-formed anyway.
             ExprKind::Error => "none".to_string(),
         }
@@ -57,7 +63,9 @@ impl ExprCx<'_> {
                 let v = arg(0).unwrap_or_else(|| "\"\"".into());
                 format!("({t} if {t} is defined and {t} is not none and {t} != \"\" else {v})")
             }
-            "upper" | "lower" | "capitalize" | "trim" | "length" | "first" | "last" => format!("({t}|{name})"),
+            "upper" | "lower" | "capitalize" | "trim" | "length" | "first" | "last" => {
+                format!("({t}|{name})")
+            }
             "join" => format!("({t}|join({}))", arg(0).unwrap_or_else(|| "\", \"".into())),
             "truncate" => {
                 let n = arg(0).unwrap_or_else(|| "80".into());
@@ -82,10 +90,13 @@ impl ExprCx<'_> {
             .map(|(code, sym)| format!("{}: {}", string_lit(code), string_lit(sym)))
             .collect();
         let table = format!("{{{}}}", symbols.join(", "));
-        let sym = format!("({table}[{m}.currency] if {m}.currency in {table} else {m}.currency ~ \" \")");
+        let sym =
+            format!("({table}[{m}.currency] if {m}.currency in {table} else {m}.currency ~ \" \")");
         match locale::money_style(self.lang) {
             MoneyStyle::Prefix => format!("({sym} ~ {m}.amount)"),
-            MoneyStyle::SuffixComma => format!("(({m}.amount|replace(\".\", \",\")) ~ \" \" ~ {sym}|trim)"),
+            MoneyStyle::SuffixComma => {
+                format!("(({m}.amount|replace(\".\", \",\")) ~ \" \" ~ {sym}|trim)")
+            }
         }
     }
 
@@ -95,10 +106,25 @@ impl ExprCx<'_> {
         let m = format!("({v}[5:7]|int)");
         let d = format!("({v}[8:10]|int)");
         let h = format!("({v}[11:13]|int)");
-        let list = |items: &[String]| format!("[{}]", items.iter().map(|s| string_lit(s)).collect::<Vec<_>>().join(", "));
-        let months: Vec<String> = locale::months(self.lang).iter().map(|s| s.to_string()).collect();
+        let list = |items: &[String]| {
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|s| string_lit(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let months: Vec<String> = locale::months(self.lang)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let short_months: Vec<String> = locale::short_months(self.lang).to_vec();
-        let days: Vec<String> = locale::weekdays(self.lang).iter().map(|s| s.to_string()).collect();
+        let days: Vec<String> = locale::weekdays(self.lang)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let short_days: Vec<String> = locale::short_weekdays(self.lang).to_vec();
         // Sakamoto's weekday: 0 = Sunday.
         let yy = format!("({y} - (1 if {m} < 3 else 0))");

@@ -47,7 +47,12 @@ pub struct Flattener<'a> {
 
 impl<'a> Flattener<'a> {
     pub fn new(cx: ExprCx<'a>, includes: &'a dyn Includes) -> Self {
-        Flattener { cx, includes, lines: Vec::new(), current: Vec::new() }
+        Flattener {
+            cx,
+            includes,
+            lines: Vec::new(),
+            current: Vec::new(),
+        }
     }
 
     pub fn finish(mut self) -> Vec<Line> {
@@ -99,14 +104,22 @@ impl<'a> Flattener<'a> {
                             (Some(c), _) => format!("{{% elif {} %}}", self.cx.expr(c)),
                             (None, _) => "{% else %}".to_string(),
                         };
-                        let role = if i == 0 { Role::Open { is_for: false } } else { Role::Middle };
+                        let role = if i == 0 {
+                            Role::Open { is_for: false }
+                        } else {
+                            Role::Middle
+                        };
                         self.tag(tag, role);
                         self.nodes(&b.body, src, file, depth);
                     }
                     self.tag("{% endif %}".into(), Role::Close { is_for: false });
                 }
                 Node::For(block) => {
-                    let tag = format!("{{% for {} in {} %}}", block.var.node, self.cx.expr(&block.iter));
+                    let tag = format!(
+                        "{{% for {} in {} %}}",
+                        block.var.node,
+                        self.cx.expr(&block.iter)
+                    );
                     self.tag(tag, Role::Open { is_for: true });
                     self.nodes(&block.body, src, file, depth);
                     if let Some(e) = &block.else_body {

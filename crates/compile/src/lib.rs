@@ -46,18 +46,25 @@ impl Includes for AnalysisIncludes<'_> {
     fn get(&self, from: &Path, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         let candidates = tplc_project::include_candidates(self.root, from, name).ok()?;
         candidates.iter().find_map(|c| {
-            self.analysis.files.get(c).map(|f| (f.template.clone(), f.source.clone(), f.path.clone()))
+            self.analysis
+                .files
+                .get(c)
+                .map(|f| (f.template.clone(), f.source.clone(), f.path.clone()))
         })
     }
     fn usage(&self, partial: &Path) -> Option<tplc_schema::DataUsage> {
-        self.analysis.files.get(partial).map(|f| f.facts.usage.clone())
+        self.analysis
+            .files
+            .get(partial)
+            .map(|f| f.facts.usage.clone())
     }
 }
 
 /// The data a template reads, its partials' (transitively) included.
 pub fn data_usage(file: &FileAnalysis, includes: &dyn Includes) -> tplc_schema::DataUsage {
     let mut usage = file.facts.usage.clone();
-    let mut queue: Vec<(Arc<Template>, PathBuf, usize)> = vec![(file.template.clone(), file.path.clone(), 0)];
+    let mut queue: Vec<(Arc<Template>, PathBuf, usize)> =
+        vec![(file.template.clone(), file.path.clone(), 0)];
     let mut seen: Vec<PathBuf> = Vec::new();
     while let Some((t, path, depth)) = queue.pop() {
         if depth > 16 {
@@ -88,7 +95,9 @@ pub fn data_usage(file: &FileAnalysis, includes: &dyn Includes) -> tplc_schema::
 /// Compile one analysed template. Call only for files without error diagnostics.
 pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) -> Compiled {
     let header = file.template.header.as_ref();
-    let locale = header.and_then(|h| h.locale.as_ref()).map(|l| l.node.clone());
+    let locale = header
+        .and_then(|h| h.locale.as_ref())
+        .map(|l| l.node.clone());
     let lang = locale::language(locale.as_deref().unwrap_or("en"));
     let body_lines = || {
         let mut f = Flattener::new(expr::ExprCx { lang }, includes);
@@ -98,7 +107,9 @@ pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) ->
     let lines = body_lines();
     let text_body = markup::render(&lines, Mode::Text);
     let html_body = markup::render(&lines, Mode::Html);
-    let subject = header.and_then(|h| h.subject.as_ref()).map(|s| inline_nodes(&s.nodes, file, lang, includes, Mode::Text));
+    let subject = header
+        .and_then(|h| h.subject.as_ref())
+        .map(|s| inline_nodes(&s.nodes, file, lang, includes, Mode::Text));
     let title = header
         .and_then(|h| h.subject.as_ref())
         .map(|s| inline_nodes(&s.nodes, file, lang, includes, Mode::Html))
@@ -119,23 +130,43 @@ pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) ->
         subject,
         kind: header.and_then(|h| h.kind.as_ref()).map(|k| k.node.clone()),
         locale,
-        id: header.and_then(|h| h.id.as_ref()).map(|i| i.node.clone()).or_else(|| {
-            file.path.file_stem().and_then(|s| s.to_str()).map(str::to_string)
-        }),
-        send: header.and_then(|h| h.send.as_ref()).map(|s| format!("{}h after {}", s.node.hours, s.node.anchor.as_str())),
+        id: header
+            .and_then(|h| h.id.as_ref())
+            .map(|i| i.node.clone())
+            .or_else(|| {
+                file.path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .map(str::to_string)
+            }),
+        send: header
+            .and_then(|h| h.send.as_ref())
+            .map(|s| format!("{}h after {}", s.node.hours, s.node.anchor.as_str())),
         data_schema,
     }
 }
 
-fn inline_nodes(nodes: &[Node], file: &FileAnalysis, lang: &str, includes: &dyn Includes, mode: Mode) -> String {
+fn inline_nodes(
+    nodes: &[Node],
+    file: &FileAnalysis,
+    lang: &str,
+    includes: &dyn Includes,
+    mode: Mode,
+) -> String {
     let mut f = Flattener::new(expr::ExprCx { lang }, includes);
     f.nodes(nodes, &file.source, &file.path, 0);
     let lines = f.finish();
-    lines.iter().map(|l| markup::inline(l, mode)).collect::<Vec<_>>().join(" ")
+    lines
+        .iter()
+        .map(|l| markup::inline(l, mode))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn attr_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&#34;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&#34;")
+        .replace('<', "&lt;")
 }
 
 /// The manifest entry of one compiled template.
@@ -155,7 +186,10 @@ pub fn manifest_entry(rel_path: &str, c: &Compiled) -> Value {
 
 /// `reviews/ask.tplc` → `reviews/ask`.
 pub fn artifact_stem(rel_path: &str) -> String {
-    rel_path.strip_suffix(".tplc").unwrap_or(rel_path).to_string()
+    rel_path
+        .strip_suffix(".tplc")
+        .unwrap_or(rel_path)
+        .to_string()
 }
 
 /// A render failure, in words.
@@ -176,8 +210,11 @@ pub fn render_jinja(source: &str, data: &Value) -> Result<String, RenderError> {
     // The artifacts escape explicitly; auto-escaping stays off so the text artifact and
     // the HTML one go through the same engine settings.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    env.add_template_owned("message", source.to_string()).map_err(|e| RenderError(format!("compiled template is invalid: {e}")))?;
-    let tmpl = env.get_template("message").map_err(|e| RenderError(e.to_string()))?;
+    env.add_template_owned("message", source.to_string())
+        .map_err(|e| RenderError(format!("compiled template is invalid: {e}")))?;
+    let tmpl = env
+        .get_template("message")
+        .map_err(|e| RenderError(e.to_string()))?;
     let value = minijinja::Value::from(minijinja::value::Serde(data));
     tmpl.render(value).map_err(|e| RenderError(describe(&e)))
 }
@@ -196,8 +233,12 @@ fn describe(e: &minijinja::Error) -> String {
 /// Optional values absent from the data become `null`, so `{% if %}` and `default` see
 /// them the same way in both engines.
 pub fn fill_optionals(schema: &Value, data: &mut Value) {
-    let Some(props) = schema.get("properties").and_then(Value::as_object) else { return };
-    let Some(obj) = data.as_object_mut() else { return };
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(obj) = data.as_object_mut() else {
+        return;
+    };
     for (k, sub) in props {
         match obj.get_mut(k) {
             None => {
@@ -236,7 +277,11 @@ pub fn render(c: &Compiled, data: &Value) -> Result<Rendered, RenderError> {
     let mut data = data.clone();
     fill_optionals(&c.data_schema, &mut data);
     Ok(Rendered {
-        subject: c.subject.as_deref().map(|s| render_jinja(s, &data)).transpose()?,
+        subject: c
+            .subject
+            .as_deref()
+            .map(|s| render_jinja(s, &data))
+            .transpose()?,
         text: render_jinja(&c.text, &data)?,
         html: render_jinja(&c.html, &data)?,
     })
@@ -251,7 +296,11 @@ pub struct Preview {
 }
 
 /// Render an analysed template with the schema's example values.
-pub fn preview(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) -> Result<Preview, String> {
+pub fn preview(
+    file: &FileAnalysis,
+    schema: &Schema,
+    includes: &dyn Includes,
+) -> Result<Preview, String> {
     if file.has_errors() {
         return Err("the template has errors; fix them to see a preview".into());
     }
@@ -259,5 +308,9 @@ pub fn preview(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) ->
     let params = tplc_check::param_types(&file.facts);
     let data = schema.sample_data(&params);
     let r = render(&c, &data).map_err(|e| e.0)?;
-    Ok(Preview { subject: r.subject, text: r.text, html: r.html })
+    Ok(Preview {
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    })
 }

@@ -25,7 +25,8 @@ fn is_tag_only(line: &Line) -> bool {
 }
 
 fn is_blank(line: &Line) -> bool {
-    line.iter().all(|i| matches!(i, Item::Text(t) if t.trim().is_empty()))
+    line.iter()
+        .all(|i| matches!(i, Item::Text(t) if t.trim().is_empty()))
 }
 
 fn tags_of(line: &Line) -> impl Iterator<Item = (&str, Role)> {
@@ -108,11 +109,20 @@ fn emit_chunk(out: &mut String, lines: &[&Line], mode: Mode, index: usize) {
     // paragraph everything stays outside (a conditional paragraph, a paragraph per item).
     let leading: Vec<(&str, Role)> = lines[..first].iter().flat_map(|l| tags_of(l)).collect();
     let split = if list_first {
-        leading.iter().position(|(_, r)| matches!(r, Role::Open { is_for: true })).unwrap_or(leading.len())
+        leading
+            .iter()
+            .position(|(_, r)| matches!(r, Role::Open { is_for: true }))
+            .unwrap_or(leading.len())
     } else {
         leading.len()
     };
-    let mut b = BlockWriter { out, mode, open: None, has_line: false, stack: Vec::new() };
+    let mut b = BlockWriter {
+        out,
+        mode,
+        open: None,
+        has_line: false,
+        stack: Vec::new(),
+    };
     for (t, r) in &leading[..split] {
         b.tag(t, *r);
     }
@@ -229,7 +239,8 @@ impl BlockWriter<'_> {
                 if self.has_line {
                     self.out.push_str("<br>\n");
                 } else if self.in_inner_loop() {
-                    self.out.push_str("{% if not loop.first %}<br>\n{% endif %}");
+                    self.out
+                        .push_str("{% if not loop.first %}<br>\n{% endif %}");
                 }
             }
             self.out.push_str(&inline(line, self.mode));
@@ -279,12 +290,14 @@ fn is_char(a: Option<&Atom<'_>>, c: char) -> bool {
 
 /// Where the `**` closing the one at `from` is, on the same line.
 fn find_bold_close(a: &[Atom<'_>], from: usize) -> Option<usize> {
-    (from..a.len().saturating_sub(1)).find(|&i| is_char(a.get(i), '*') && is_char(a.get(i + 1), '*'))
+    (from..a.len().saturating_sub(1))
+        .find(|&i| is_char(a.get(i), '*') && is_char(a.get(i + 1), '*'))
 }
 
 /// For `[` at `open`: the index of `](` and of the closing `)`.
 fn find_link(a: &[Atom<'_>], open: usize) -> Option<(usize, usize)> {
-    let mid = (open + 1..a.len().saturating_sub(1)).find(|&i| is_char(a.get(i), ']') && is_char(a.get(i + 1), '('))?;
+    let mid = (open + 1..a.len().saturating_sub(1))
+        .find(|&i| is_char(a.get(i), ']') && is_char(a.get(i + 1), '('))?;
     if mid == open + 1 {
         return None;
     }

@@ -47,22 +47,48 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
         diagnostics.extend(parse.diagnostics);
         let is_partial = crate::is_partial(path);
         let template = Arc::new(parse.template);
-        let out = tplc_check::check(&template, &source, &ws.schema, &tplc_check::CheckOptions { is_partial });
+        let out = tplc_check::check(
+            &template,
+            &source,
+            &ws.schema,
+            &tplc_check::CheckOptions { is_partial },
+        );
         diagnostics.extend(out.diagnostics);
         let includes = includes::resolve(&ws.root, path, &template, &exists, &mut diagnostics);
-        parsed.insert(path.clone(), Parsed { source, template, is_partial, diagnostics, facts: out.facts, includes });
+        parsed.insert(
+            path.clone(),
+            Parsed {
+                source,
+                template,
+                is_partial,
+                diagnostics,
+                facts: out.facts,
+                includes,
+            },
+        );
     }
 
     // Project-wide: include cycles, then the compliance rules that need every template.
-    let graph: BTreeMap<PathBuf, Vec<IncludeEdge>> = parsed.iter().map(|(p, f)| (p.clone(), f.includes.clone())).collect();
+    let graph: BTreeMap<PathBuf, Vec<IncludeEdge>> = parsed
+        .iter()
+        .map(|(p, f)| (p.clone(), f.includes.clone()))
+        .collect();
     let mut project: Vec<(PathBuf, Diagnostic)> = includes::cycles(&ws.root, &graph);
     let in_cycle: BTreeSet<PathBuf> = project.iter().map(|(p, _)| p.clone()).collect();
     let rules_cfg = rules_config(ws);
-    let resolver = Resolver { parsed: &parsed, graph: &graph, in_cycle: &in_cycle };
+    let resolver = Resolver {
+        parsed: &parsed,
+        graph: &graph,
+        in_cycle: &in_cycle,
+    };
     let templates: Vec<tplc_rules::ProjectTemplate> = parsed
         .iter()
         .filter(|(_, f)| !f.is_partial)
-        .map(|(p, f)| tplc_rules::ProjectTemplate { path: p.as_path(), template: &f.template, source: &f.source })
+        .map(|(p, f)| tplc_rules::ProjectTemplate {
+            path: p.as_path(),
+            template: &f.template,
+            source: &f.source,
+        })
         .collect();
     project.extend(tplc_rules::check_project(&templates, &rules_cfg));
 
@@ -75,9 +101,19 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
         let mut diags = f.diagnostics.clone();
         if !f.is_partial {
             let resolver = resolver.from(path);
-            diags.extend(tplc_rules::check_template(&f.template, &f.source, &resolver, &rules_cfg));
+            diags.extend(tplc_rules::check_template(
+                &f.template,
+                &f.source,
+                &resolver,
+                &rules_cfg,
+            ));
         }
-        diags.extend(project.iter().filter(|(p, _)| p == path).map(|(_, d)| d.clone()));
+        diags.extend(
+            project
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, d)| d.clone()),
+        );
         let diags = tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
         let mut diags = apply_levels(ws, diags);
         tplc_diagnostics::sort(&mut diags);
@@ -93,14 +129,16 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
             },
         );
     }
-    Analysis { files, config_diagnostics: ws.config_diagnostics.clone() }
+    Analysis {
+        files,
+        config_diagnostics: ws.config_diagnostics.clone(),
+    }
 }
 
 fn rules_config(ws: &Workspace) -> tplc_rules::RulesConfig {
     tplc_rules::RulesConfig {
         max_messages: ws.config.budget.max_messages as usize,
         extra_words: ws.config.lexicon.clone(),
-        ..Default::default()
     }
 }
 
@@ -135,7 +173,10 @@ struct FileResolver<'a> {
 
 impl<'a> Resolver<'a> {
     fn from(&'a self, path: &Path) -> FileResolver<'a> {
-        FileResolver { r: self, from: path.to_path_buf() }
+        FileResolver {
+            r: self,
+            from: path.to_path_buf(),
+        }
     }
 }
 
@@ -143,8 +184,18 @@ impl tplc_rules::IncludeResolver for FileResolver<'_> {
     fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         // The including file's own edge first; a name met inside a partial resolves through
         // that partial's edges (the rules inline nested partials by name).
-        let own = self.r.graph.get(&self.from).and_then(|edges| edges.iter().find(|e| e.name == name));
-        let edge = own.or_else(|| self.r.graph.values().flatten().find(|e| e.name == name && e.target.is_some()))?;
+        let own = self
+            .r
+            .graph
+            .get(&self.from)
+            .and_then(|edges| edges.iter().find(|e| e.name == name));
+        let edge = own.or_else(|| {
+            self.r
+                .graph
+                .values()
+                .flatten()
+                .find(|e| e.name == name && e.target.is_some())
+        })?;
         let target = edge.target.as_ref()?;
         // A partial in a cycle is reported as such; inlining it would never end.
         if self.r.in_cycle.contains(target) {

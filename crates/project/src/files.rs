@@ -17,11 +17,17 @@ pub struct Decoded {
 
 pub fn decode(bytes: Vec<u8>) -> Decoded {
     match String::from_utf8(bytes) {
-        Ok(text) => Decoded { text, invalid_utf8_at: None },
+        Ok(text) => Decoded {
+            text,
+            invalid_utf8_at: None,
+        },
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            Decoded { text, invalid_utf8_at: Some(valid) }
+            Decoded {
+                text,
+                invalid_utf8_at: Some(valid),
+            }
         }
     }
 }
@@ -33,7 +39,9 @@ pub fn is_template(path: &Path) -> bool {
 
 /// Partials are named `_name.tplc`; they are only rendered through `{% include %}`.
 pub fn is_partial(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_'))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('_'))
 }
 
 /// Every template file under `dir` (sorted; hidden folders, `node_modules` and `target` skipped).

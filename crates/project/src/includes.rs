@@ -15,9 +15,14 @@ pub fn candidates(root: &Path, from: &Path, name: &str) -> Result<Vec<PathBuf>, 
         return Err("an include needs a partial name, e.g. `{% include \"footer\" %}`".into());
     }
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(format!("`{name}` leaves the project folder: include partials by a name inside the project"));
+        return Err(format!(
+            "`{name}` leaves the project folder: include partials by a name inside the project"
+        ));
     }
-    let file = format!("_{}.tplc", rel.file_name().and_then(|f| f.to_str()).unwrap_or(name));
+    let file = format!(
+        "_{}.tplc",
+        rel.file_name().and_then(|f| f.to_str()).unwrap_or(name)
+    );
     let sub = rel.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
     if let Some(dir) = from.parent() {
@@ -61,7 +66,11 @@ pub fn resolve(
         match candidates(root, from, &name) {
             Err(msg) => {
                 diags.push(Diagnostic::error(MISSING_INCLUDE, name_span, msg));
-                edges.push(IncludeEdge { span, name, target: None });
+                edges.push(IncludeEdge {
+                    span,
+                    name,
+                    target: None,
+                });
             }
             Ok(paths) => {
                 let target = paths.iter().find(|p| exists(p)).cloned();
@@ -89,7 +98,10 @@ pub fn display(root: &Path, p: &Path) -> String {
 
 /// Report every include that closes a cycle, at the include tag, with the chain as labels.
 /// Iterative depth-first search: a long include chain cannot exhaust the stack.
-pub fn cycles(root: &Path, graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>) -> Vec<(PathBuf, Diagnostic)> {
+pub fn cycles(
+    root: &Path,
+    graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>,
+) -> Vec<(PathBuf, Diagnostic)> {
     let mut out = Vec::new();
     let mut done: BTreeSet<&PathBuf> = BTreeSet::new();
     let mut reported: BTreeSet<(PathBuf, Span)> = BTreeSet::new();
@@ -112,17 +124,29 @@ pub fn cycles(root: &Path, graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>) -> Vec<(
             if let Some(pos) = stack.iter().position(|(f, _)| *f == target) {
                 if reported.insert((file.clone(), edge.span)) {
                     let chain: Vec<&PathBuf> = stack[pos..].iter().map(|(f, _)| *f).collect();
-                    let names: Vec<String> = chain.iter().map(|p| display(root, p)).chain([display(root, target)]).collect();
+                    let names: Vec<String> = chain
+                        .iter()
+                        .map(|p| display(root, p))
+                        .chain([display(root, target)])
+                        .collect();
                     let mut d = Diagnostic::error(
                         INCLUDE_CYCLE,
                         edge.span,
-                        format!("include cycle: {}; remove one of these includes", names.join(" → ")),
+                        format!(
+                            "include cycle: {}; remove one of these includes",
+                            names.join(" → ")
+                        ),
                     );
                     for (i, f) in chain.iter().enumerate().skip(1) {
                         // The include tag in the previous file of the chain that led here.
                         let prev = chain[i - 1];
-                        if let Some(e) = graph[prev].iter().find(|e| e.target.as_ref() == Some(*f)) {
-                            d = d.with_label(Label::in_file((*prev).clone(), e.span, format!("includes `{}`", e.name)));
+                        if let Some(e) = graph[prev].iter().find(|e| e.target.as_ref() == Some(*f))
+                        {
+                            d = d.with_label(Label::in_file(
+                                (*prev).clone(),
+                                e.span,
+                                format!("includes `{}`", e.name),
+                            ));
                         }
                     }
                     out.push((file.clone(), d));
@@ -148,13 +172,20 @@ mod tests {
         assert!(candidates(root, Path::new("/p/a/x.tplc"), "/etc/passwd").is_err());
         assert_eq!(
             candidates(root, Path::new("/p/a/x.tplc"), "shared/footer").unwrap(),
-            vec![PathBuf::from("/p/a/shared/_footer.tplc"), PathBuf::from("/p/shared/_footer.tplc")]
+            vec![
+                PathBuf::from("/p/a/shared/_footer.tplc"),
+                PathBuf::from("/p/shared/_footer.tplc")
+            ]
         );
     }
 
     #[test]
     fn finds_a_three_file_cycle_once() {
-        let edge = |t: &str, at: usize| IncludeEdge { span: Span::new(at, at + 1), name: t.into(), target: Some(PathBuf::from(t)) };
+        let edge = |t: &str, at: usize| IncludeEdge {
+            span: Span::new(at, at + 1),
+            name: t.into(),
+            target: Some(PathBuf::from(t)),
+        };
         let mut g = BTreeMap::new();
         g.insert(PathBuf::from("a"), vec![edge("b", 1)]);
         g.insert(PathBuf::from("b"), vec![edge("c", 2)]);
@@ -162,7 +193,11 @@ mod tests {
         let found = cycles(Path::new(""), &g);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, PathBuf::from("c"));
-        assert!(found[0].1.message.contains("a → b → c → a"), "{}", found[0].1.message);
+        assert!(
+            found[0].1.message.contains("a → b → c → a"),
+            "{}",
+            found[0].1.message
+        );
         assert_eq!(found[0].1.labels.len(), 2);
     }
 }

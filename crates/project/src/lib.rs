@@ -53,8 +53,14 @@ pub const CODES: &[CodeInfo] = &[
 
 /// Every code of every stage, for `tplc explain`, docs links and suppression checks.
 pub fn all_codes() -> Vec<CodeInfo> {
-    let mut all: Vec<CodeInfo> = [tplc_syntax::CODES, tplc_schema::CODES, tplc_check::CODES, tplc_rules::CODES, CODES]
-        .concat();
+    let mut all: Vec<CodeInfo> = [
+        tplc_syntax::CODES,
+        tplc_schema::CODES,
+        tplc_check::CODES,
+        tplc_rules::CODES,
+        CODES,
+    ]
+    .concat();
     all.sort_by_key(|c| c.code);
     all.dedup_by_key(|c| c.code);
     all
@@ -103,8 +109,16 @@ impl std::error::Error for ProjectError {}
 /// The project root for `start`: the nearest folder at or above it holding `tplc.toml`,
 /// else `start` itself (or its folder, for a file).
 pub fn find_root(start: &Path) -> PathBuf {
-    let dir = if start.is_file() { start.parent().unwrap_or(Path::new(".")) } else { start };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if start.is_file() {
+        start.parent().unwrap_or(Path::new("."))
+    } else {
+        start
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut cur = Some(abs.as_path());
     while let Some(d) = cur {
@@ -135,13 +149,22 @@ impl Workspace {
         let mut ws = Workspace::in_memory(root.clone());
         let config_path = root.join("tplc.toml");
         if config_path.is_file() {
-            let text = std::fs::read(&config_path).map_err(|e| ProjectError { path: config_path.clone(), message: e.to_string() })?;
-            let text = String::from_utf8(text).map_err(|_| ProjectError { path: config_path.clone(), message: "tplc.toml is not valid UTF-8".into() })?;
+            let text = std::fs::read(&config_path).map_err(|e| ProjectError {
+                path: config_path.clone(),
+                message: e.to_string(),
+            })?;
+            let text = String::from_utf8(text).map_err(|_| ProjectError {
+                path: config_path.clone(),
+                message: "tplc.toml is not valid UTF-8".into(),
+            })?;
             ws.config_path = Some(config_path);
             ws.set_config_text(Some(text));
         }
         let mut paths = Vec::new();
-        walk(&root, &mut paths).map_err(|e| ProjectError { path: root.clone(), message: format!("cannot read the folder: {e}") })?;
+        walk(&root, &mut paths).map_err(|e| ProjectError {
+            path: root.clone(),
+            message: format!("cannot read the folder: {e}"),
+        })?;
         for p in paths {
             ws.read_file(&p)?;
         }
@@ -150,16 +173,30 @@ impl Workspace {
 
     /// Read one file from disk into the workspace (used for files outside the walked root too).
     pub fn read_file(&mut self, path: &Path) -> Result<(), ProjectError> {
-        let err = |e: std::io::Error| ProjectError { path: path.to_path_buf(), message: e.to_string() };
+        let err = |e: std::io::Error| ProjectError {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
         let size = std::fs::metadata(path).map_err(err)?.len();
         if size > MAX_FILE_BYTES {
-            self.files.insert(path.to_path_buf(), SourceFile { text: Arc::from(""), invalid_utf8_at: None, too_large: Some(size) });
+            self.files.insert(
+                path.to_path_buf(),
+                SourceFile {
+                    text: Arc::from(""),
+                    invalid_utf8_at: None,
+                    too_large: Some(size),
+                },
+            );
             return Ok(());
         }
         let decoded = decode(std::fs::read(path).map_err(err)?);
         self.files.insert(
             path.to_path_buf(),
-            SourceFile { text: Arc::from(decoded.text), invalid_utf8_at: decoded.invalid_utf8_at, too_large: None },
+            SourceFile {
+                text: Arc::from(decoded.text),
+                invalid_utf8_at: decoded.invalid_utf8_at,
+                too_large: None,
+            },
         );
         Ok(())
     }
@@ -185,7 +222,14 @@ impl Workspace {
 
     /// Add or replace a file's text (an editor's unsaved buffer wins over disk).
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) {
-        self.files.insert(path, SourceFile { text, invalid_utf8_at: None, too_large: None });
+        self.files.insert(
+            path,
+            SourceFile {
+                text,
+                invalid_utf8_at: None,
+                too_large: None,
+            },
+        );
     }
 
     pub fn remove_file(&mut self, path: &Path) {
@@ -230,10 +274,15 @@ impl Analysis {
         self.all().filter(|d| d.severity == Severity::Error).count()
     }
     pub fn warning_count(&self) -> usize {
-        self.all().filter(|d| d.severity == Severity::Warning).count()
+        self.all()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
     fn all(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.files.values().flat_map(|f| f.diagnostics.iter()).chain(&self.config_diagnostics)
+        self.files
+            .values()
+            .flat_map(|f| f.diagnostics.iter())
+            .chain(&self.config_diagnostics)
     }
 }
 
@@ -251,11 +300,47 @@ pub struct FileAnalysis {
 
 impl FileAnalysis {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
 /// A diagnostic spanning the first `n` bytes: used for whole-file problems.
 fn file_start() -> Span {
     Span::new(0, 0)
+}
+
+#[cfg(test)]
+mod tidy {
+    //! Repository conventions nobody should have to remember.
+
+    #[test]
+    fn every_code_is_kebab_case_documented_and_indexed() {
+        let index = include_str!("../../../docs/diagnostics.md");
+        for c in super::all_codes() {
+            assert!(
+                c.code
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                    && !c.code.starts_with('-'),
+                "{} is not kebab-case",
+                c.code
+            );
+            assert!(
+                c.explanation
+                    .trim_start()
+                    .starts_with(&format!("# {}", c.code)),
+                "{}: its page must start with `# {}`",
+                c.code,
+                c.code
+            );
+            assert!(
+                index.contains(&format!("`{}`", c.code)),
+                "{} is missing from docs/diagnostics.md",
+                c.code
+            );
+            assert!(!c.summary.is_empty());
+        }
+    }
 }

@@ -49,12 +49,12 @@ pub const CODES: &[CodeInfo] = &[
         code: SYNTAX_ERROR,
         default_severity: Severity::Error,
         summary: "The template body cannot be parsed",
-        explanation: "",
+        explanation: include_str!("../../../docs/diagnostics/syntax-error.md"),
     },
     CodeInfo {
         code: BAD_HEADER,
         default_severity: Severity::Error,
         summary: "The `---` header is malformed",
-        explanation: "",
+        explanation: include_str!("../../../docs/diagnostics/bad-header.md"),
     },
 ];

@@ -41,12 +41,22 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
         Err(e) => return error(e),
     };
     let analysis = ws.analyze();
-    let shown: Vec<&tplc_project::FileAnalysis> = analysis.files.values().filter(|f| selected.contains(&f.path)).collect();
+    let shown: Vec<&tplc_project::FileAnalysis> = analysis
+        .files
+        .values()
+        .filter(|f| selected.contains(&f.path))
+        .collect();
     let files: Vec<FileReport<'_>> = shown
         .iter()
-        .map(|f| FileReport { display: report::display_path(&f.path), path: &f.path, source: &f.source, diagnostics: &f.diagnostics })
+        .map(|f| FileReport {
+            display: report::display_path(&f.path),
+            path: &f.path,
+            source: &f.source,
+            diagnostics: &f.diagnostics,
+        })
         .collect();
-    let errors = shown.iter().any(|f| f.has_errors()) || !analysis.config_diagnostics.is_empty() && analysis.error_count() > 0;
+    let errors = shown.iter().any(|f| f.has_errors())
+        || !analysis.config_diagnostics.is_empty() && analysis.error_count() > 0;
     let mut out = std::io::stdout().lock();
     let has_diags = files.iter().any(|f| !f.diagnostics.is_empty());
     if has_diags || args.format != Format::Human {
@@ -56,12 +66,23 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
         eprintln!("tplc: build failed: fix the errors above; the previous output is unchanged");
         return FAILED;
     }
-    let out_dir = args.out.clone().unwrap_or_else(|| ws.root().join(&ws.config().build.out_dir));
-    let includes = AnalysisIncludes { analysis: &analysis, root: ws.root() };
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| ws.root().join(&ws.config().build.out_dir));
+    let includes = AnalysisIncludes {
+        analysis: &analysis,
+        root: ws.root(),
+    };
     let mut entries = Vec::new();
     let mut artifacts: Vec<(PathBuf, String)> = Vec::new();
     for f in shown.iter().filter(|f| !f.is_partial) {
-        let rel = f.path.strip_prefix(ws.root()).unwrap_or(&f.path).to_string_lossy().replace('\\', "/");
+        let rel = f
+            .path
+            .strip_prefix(ws.root())
+            .unwrap_or(&f.path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let c = compile(f, ws.schema(), &includes);
         let stem = artifact_stem(&rel);
         if ws.config().build.text {
@@ -85,7 +106,11 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
         }
         None => {
             if args.format == Format::Human {
-                println!("built {} templates into {}", entries.len(), report::display_path(&out_dir));
+                println!(
+                    "built {} templates into {}",
+                    entries.len(),
+                    report::display_path(&out_dir)
+                );
             }
         }
     }
@@ -95,10 +120,23 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
 /// Write into a sibling staging folder, then swap it in with renames: readers see the old
 /// output or the new one, never a mix. Concurrent builds each stage in their own folder.
 fn write_atomically(out_dir: &Path, artifacts: &[(PathBuf, String)]) -> std::io::Result<()> {
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dist".into());
-    let unique = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dist".into());
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
     let staging = parent.join(format!(".{name}.tplc-new-{unique}"));
     let result = (|| {
         for (rel, content) in artifacts {
@@ -134,7 +172,16 @@ fn print_changes(prev: &serde_json::Value, next: &serde_json::Value) {
     let list = |v: &serde_json::Value| -> Vec<(String, String)> {
         v["templates"]
             .as_array()
-            .map(|a| a.iter().map(|t| (t["template"].as_str().unwrap_or("").to_string(), t.to_string())).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|t| {
+                        (
+                            t["template"].as_str().unwrap_or("").to_string(),
+                            t.to_string(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (old, new) = (list(prev), list(next));
@@ -154,7 +201,12 @@ fn print_changes(prev: &serde_json::Value, next: &serde_json::Value) {
 
 fn watch(args: &BuildArgs) -> u8 {
     use notify::{RecursiveMode, Watcher};
-    let root = tplc_project::find_root(args.paths.first().map(PathBuf::as_path).unwrap_or(Path::new(".")));
+    let root = tplc_project::find_root(
+        args.paths
+            .first()
+            .map(PathBuf::as_path)
+            .unwrap_or(Path::new(".")),
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = match notify::recommended_watcher(tx) {
         Ok(w) => w,
@@ -165,10 +217,15 @@ fn watch(args: &BuildArgs) -> u8 {
     }
     let mut last = serde_json::json!({ "templates": [] });
     let _ = build_once(args, Some(&mut last));
-    println!("watching {} for changes (Ctrl-C to stop)", report::display_path(&root));
+    println!(
+        "watching {} for changes (Ctrl-C to stop)",
+        report::display_path(&root)
+    );
     while let Ok(event) = rx.recv() {
         let relevant = |e: &notify::Event| {
-            e.paths.iter().any(|p| tplc_project::is_template(p) || p.file_name().is_some_and(|n| n == "tplc.toml"))
+            e.paths.iter().any(|p| {
+                tplc_project::is_template(p) || p.file_name().is_some_and(|n| n == "tplc.toml")
+            })
         };
         if !event.as_ref().is_ok_and(relevant) {
             continue;

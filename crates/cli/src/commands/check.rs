@@ -19,8 +19,14 @@ pub fn run(args: CheckArgs) -> u8 {
         Err(e) => return error(e),
     };
     let analysis = ws.analyze_only(&selected);
-    let config_text = ws.config_path().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
-    let config_path = ws.config_path().map(|p| p.to_path_buf()).unwrap_or_else(|| ws.root().join("tplc.toml"));
+    let config_text = ws
+        .config_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let config_path = ws
+        .config_path()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| ws.root().join("tplc.toml"));
     let mut files: Vec<FileReport<'_>> = Vec::new();
     if !analysis.config_diagnostics.is_empty() {
         files.push(FileReport {

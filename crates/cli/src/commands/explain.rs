@@ -13,7 +13,12 @@ pub fn run(args: ExplainArgs) -> u8 {
     let codes = tplc_project::all_codes();
     if args.list || args.code.is_none() {
         for c in &codes {
-            println!("{:<28} {:<8} {}", c.code, c.default_severity.as_str(), c.summary);
+            println!(
+                "{:<28} {:<8} {}",
+                c.code,
+                c.default_severity.as_str(),
+                c.summary
+            );
         }
         return OK;
     }
@@ -24,7 +29,11 @@ pub fn run(args: ExplainArgs) -> u8 {
             if !c.explanation.ends_with('\n') {
                 println!();
             }
-            println!("\nDefault severity: {}. Online: {}", c.default_severity, tplc_diagnostics::docs_url(c.code));
+            println!(
+                "\nDefault severity: {}. Online: {}",
+                c.default_severity,
+                tplc_diagnostics::docs_url(c.code)
+            );
             OK
         }
         None => {
@@ -32,7 +41,9 @@ pub fn run(args: ExplainArgs) -> u8 {
             let hint = tplc_schema::did_you_mean(&code, names.iter().copied())
                 .map(|s| format!(" Did you mean `{s}`?"))
                 .unwrap_or_default();
-            error(format!("unknown code `{code}`.{hint} Run `tplc explain --list` for every code."))
+            error(format!(
+                "unknown code `{code}`.{hint} Run `tplc explain --list` for every code."
+            ))
         }
     }
 }

@@ -48,7 +48,10 @@ pub fn run(args: InitArgs) -> u8 {
     let template = args.dir.join("templates").join("review-request.tplc");
     for p in [&config, &template] {
         if p.exists() {
-            return error(format!("{} already exists; nothing was changed", p.display()));
+            return error(format!(
+                "{} already exists; nothing was changed",
+                p.display()
+            ));
         }
     }
     let result = std::fs::create_dir_all(args.dir.join("templates"))

@@ -16,7 +16,11 @@ pub const USAGE: u8 = 2;
 /// Load the project that holds `paths` (the nearest `tplc.toml` above the first one) and
 /// return the template files the paths select, absolute.
 pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     for p in &paths {
         if !p.exists() {
             return Err(format!("{}: no such file or folder", p.display()));

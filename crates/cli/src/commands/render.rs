@@ -25,7 +25,9 @@ pub struct RenderArgs {
 
 pub fn run(args: RenderArgs) -> u8 {
     if args.data.is_none() && !args.sample {
-        return error("give the order data with `--data order.json`, or `--sample` for example values");
+        return error(
+            "give the order data with `--data order.json`, or `--sample` for example values",
+        );
     }
     let (ws, _) = match load(std::slice::from_ref(&args.template)) {
         Ok(x) => x,
@@ -34,17 +36,29 @@ pub fn run(args: RenderArgs) -> u8 {
     let path = std::path::absolute(&args.template).unwrap_or(args.template.clone());
     let analysis = ws.analyze();
     let Some(file) = analysis.files.get(&path) else {
-        return error(format!("{} is not a template file", args.template.display()));
+        return error(format!(
+            "{} is not a template file",
+            args.template.display()
+        ));
     };
     if file.has_errors() {
-        let r = FileReport { display: report::display_path(&file.path), path: &file.path, source: &file.source, diagnostics: &file.diagnostics };
+        let r = FileReport {
+            display: report::display_path(&file.path),
+            path: &file.path,
+            source: &file.source,
+            diagnostics: &file.diagnostics,
+        };
         let _ = report::write(&mut std::io::stderr(), Format::Human, &[r], false);
         return FAILED;
     }
-    let includes = AnalysisIncludes { analysis: &analysis, root: ws.root() };
+    let includes = AnalysisIncludes {
+        analysis: &analysis,
+        root: ws.root(),
+    };
     let c = compile(file, ws.schema(), &includes);
     let data = if args.sample {
-        ws.schema().sample_data(&tplc_check::param_types(&file.facts))
+        ws.schema()
+            .sample_data(&tplc_check::param_types(&file.facts))
     } else {
         let p = args.data.as_ref().expect("checked above");
         let text = match std::fs::read_to_string(p) {

@@ -1,0 +1,920 @@
+//! The per-message rules over the prose view: one automaton scan per text variant, then
+//! every sentence-level rule reads the same hits.
+
+use crate::codes::*;
+use crate::lexicon::{Cat, Hit, Lexicon};
+use crate::text::{cover, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tplc_diagnostics::{Diagnostic, Fix, Label, Severity, Span, TextEdit};
+
+/// A file prose can come from: 0 is the checked file, the others are included partials.
+#[derive(Clone, Debug)]
+pub struct FileInfo {
+    pub path: Option<PathBuf>,
+    pub text: Arc<str>,
+    /// Span, in the checked file, of the `{% include %}` that brought this file in.
+    pub include_tag: Span,
+}
+
+/// An `{% if %}` branch body a review ask may sit in.
+#[derive(Clone, Debug)]
+pub struct Gate {
+    /// The body's byte range in the checked file.
+    pub body: Span,
+    /// The tag that opens the branch.
+    pub tag: Span,
+    /// Whether the branch depends on rating/satisfaction/complaint data.
+    pub sentiment: bool,
+}
+
+/// Everything the per-message rules need.
+pub struct Input<'a> {
+    pub subject: Option<Mapped>,
+    /// Linearisations of the body (each branch as a continuation of the text before it).
+    pub paths: Vec<Mapped>,
+    pub kind: Option<&'a str>,
+    pub lex: &'a Lexicon,
+    pub files: &'a [FileInfo],
+    pub gates: &'a [Gate],
+}
+
+struct Analysed {
+    prose: Mapped,
+    norm: Mapped,
+    links: Vec<Link>,
+    hits: Vec<Hit>,
+    sentences: Vec<(usize, usize)>,
+}
+
+fn analyse(raw: &Mapped, lex: &Lexicon) -> Analysed {
+    let (prose, links) = strip_markup(raw);
+    let norm = normalize(&prose);
+    let hits = lex.scan(&norm.text);
+    let sentences = sentences(&norm.text);
+    Analysed {
+        prose,
+        norm,
+        links,
+        hits,
+        sentences,
+    }
+}
+
+/// Sentence ranges: split after `.!?。！？` (a dot only before a space or the end, so
+/// "example.com" and "10.5" stay whole) and at markup breaks.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let next = it.peek().map(|x| x.1);
+        let end = match c {
+            '!' | '?' | '。' | '！' | '？' | BREAK => true,
+            '.' => next.is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
+            _ => false,
+        };
+        if end {
+            let stop = i + c.len_utf8();
+            if text[start..stop]
+                .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
+                .chars()
+                .any(char::is_alphanumeric)
+            {
+                out.push((start, stop));
+            }
+            start = stop;
+        }
+    }
+    if text[start..].chars().any(char::is_alphanumeric) {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+type PendingFix = (String, Vec<(Vec<Origin>, String)>, bool);
+
+/// A finding before it is turned into a diagnostic: spans still in normalised text.
+struct Finding {
+    code: &'static str,
+    severity: Severity,
+    origins: Vec<Origin>,
+    message: String,
+    help: Option<String>,
+    labels: Vec<(Vec<Origin>, String)>,
+    /// Title, edits (origins to replace, new text), whether safe.
+    fixes: Vec<PendingFix>,
+}
+
+impl Finding {
+    fn new(code: &'static str, severity: Severity, origins: &[Origin], message: String) -> Self {
+        Finding {
+            code,
+            severity,
+            origins: origins.to_vec(),
+            message,
+            help: None,
+            labels: vec![],
+            fixes: vec![],
+        }
+    }
+}
+
+fn hits_in(hits: &[Hit], cat: Cat, s: (usize, usize)) -> impl Iterator<Item = &Hit> {
+    hits.iter()
+        .filter(move |h| h.cat == cat && h.start >= s.0 && h.end <= s.1)
+}
+
+fn word_count(t: &str) -> usize {
+    t.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+/// Run every per-message rule.
+pub fn check(input: &Input) -> Vec<Diagnostic> {
+    let lex = input.lex;
+    let paths: Vec<Analysed> = input.paths.iter().map(|p| analyse(p, lex)).collect();
+    let subject = input.subject.as_ref().map(|s| analyse(s, lex));
+    let all: Vec<&Analysed> = paths.iter().chain(subject.iter()).collect();
+    let kind = input.kind.unwrap_or("");
+    let asks_review = kind == "review_request"
+        || all
+            .iter()
+            .any(|a| a.hits.iter().any(|h| h.cat == Cat::Review));
+    let mut out: Vec<Finding> = Vec::new();
+
+    // Whether the message says anything besides problem-contact offers and greetings.
+    let mut substance = false;
+    for a in &all {
+        for &s in &a.sentences {
+            let t = &a.norm.text[s.0..s.1];
+            let pc = is_problem_contact(a, s);
+            let greeting = hits_in(&a.hits, Cat::Greeting, s).next().is_some() && word_count(t) < 8;
+            if !pc && !greeting && word_count(t) >= 3 {
+                substance = true;
+            }
+        }
+    }
+
+    for a in &all {
+        for (si, &s) in a.sentences.iter().enumerate() {
+            sentence_rules(a, si, s, asks_review, substance, lex, &mut out);
+        }
+        if asks_review {
+            for h in a.hits.iter().filter(|h| h.cat == Cat::Sentiment) {
+                out.push(sentiment_finding(a, h, lex));
+            }
+        }
+        links_rule(a, &mut out);
+        contact_info(a, kind, &mut out);
+        emoji(a, &mut out);
+    }
+    if let Some(sub) = &subject {
+        let critical = matches!(
+            kind,
+            "order_issue"
+                | "order_info_request"
+                | "delivery"
+                | "service_appointment"
+                | "customization"
+        );
+        if !critical {
+            // "[Important]" is written in English on every marketplace, so English counts too.
+            let mut important: Vec<Hit> = sub
+                .hits
+                .iter()
+                .copied()
+                .filter(|h| h.cat == Cat::Important)
+                .collect();
+            if lex.locale != "en" {
+                let en = crate::lexicon::lexicon("en");
+                let more: Vec<Hit> = en
+                    .scan(&sub.norm.text)
+                    .into_iter()
+                    .filter(|h| {
+                        h.cat == Cat::Important
+                            && !important.iter().any(|x| x.start < h.end && h.start < x.end)
+                    })
+                    .collect();
+                important.extend(more);
+            }
+            for h in &important {
+                let (s, e) = widen_brackets(&sub.norm.text, h.start, h.end);
+                let mut f = Finding::new(
+                    IMPORTANT_SUBJECT,
+                    Severity::Error,
+                    sub.norm.origins_of(h.start, h.end),
+                    format!(
+                        "the subject says \"{}\" but a {} message is not needed to complete the order; remove the word",
+                        &sub.norm.text[h.start..h.end],
+                        if kind.is_empty() { "non-critical" } else { kind }
+                    ),
+                );
+                f.fixes.push((
+                    "Remove it from the subject".into(),
+                    vec![(sub.norm.origins_of(s, e).to_vec(), String::new())],
+                    false,
+                ));
+                out.push(f);
+            }
+        }
+    }
+    // Review gating: a review ask inside an `{% if %}` branch.
+    for a in &paths {
+        for h in a.hits.iter().filter(|h| h.cat == Cat::Review) {
+            let o = cover(a.norm.origins_of(h.start, h.end));
+            let at = if o.file == 0 {
+                Span::new(o.start as usize, o.end as usize)
+            } else {
+                input
+                    .files
+                    .get(o.file as usize)
+                    .map(|f| f.include_tag)
+                    .unwrap_or_default()
+            };
+            let mut gates: Vec<&Gate> = input
+                .gates
+                .iter()
+                .filter(|g| g.body.start <= at.start && at.end <= g.body.end)
+                .collect();
+            if gates.is_empty() {
+                continue;
+            }
+            gates.sort_by_key(|g| std::cmp::Reverse(g.sentiment));
+            let g = gates[0];
+            let (sev, msg) = if g.sentiment {
+                (Severity::Error, "this review request is only sent when a condition on the buyer's rating, satisfaction or complaints holds (review gating); ask every buyer the same way, outside the `{% if %}`")
+            } else {
+                (Severity::Warning, "this review request sits inside an `{% if %}`, so only some buyers are asked; make sure the condition is not about their experience, or move the request out of the block")
+            };
+            let mut f = Finding::new(
+                REVIEW_GATING,
+                sev,
+                a.norm.origins_of(h.start, h.end),
+                msg.into(),
+            );
+            f.labels.push((
+                vec![Origin::new(0, g.tag.start, g.tag.end)],
+                "the condition that decides who is asked".into(),
+            ));
+            out.push(f);
+        }
+    }
+
+    let mut diags = Vec::new();
+    let mut seen = HashSet::new();
+    for f in out {
+        let d = to_diagnostic(f, input.files);
+        if seen.insert((d.code, d.span, d.message.clone())) {
+            diags.push(d);
+        }
+    }
+    diags
+}
+
+fn is_problem_contact(a: &Analysed, s: (usize, usize)) -> bool {
+    hits_in(&a.hits, Cat::Condition, s).next().is_some()
+        && hits_in(&a.hits, Cat::Problem, s).next().is_some()
+        && hits_in(&a.hits, Cat::Contact, s).next().is_some()
+}
+
+fn sentence_rules(
+    a: &Analysed,
+    si: usize,
+    s: (usize, usize),
+    asks_review: bool,
+    substance: bool,
+    lex: &Lexicon,
+    out: &mut Vec<Finding>,
+) {
+    let text = &a.norm.text;
+    let cond: Vec<&Hit> = hits_in(&a.hits, Cat::Condition, s).collect();
+    let review: Vec<&Hit> = hits_in(&a.hits, Cat::Review, s).collect();
+
+    if let (Some(c), Some(r)) = (cond.first(), review.first()) {
+        let (cs, ce) = clause(text, s, c, r);
+        let mut f = Finding::new(
+            CONDITIONAL_REVIEW_ASK,
+            Severity::Error,
+            a.norm.origins_of(cs, ce),
+            format!(
+                "review request made conditional by \"{}\": Amazon forbids conditional wording when asking for a review or feedback; ask unconditionally",
+                &text[c.start..c.end]
+            ),
+        );
+        f.labels.push((
+            a.norm.origins_of(r.start, r.end).to_vec(),
+            "the review request".into(),
+        ));
+        f.fixes.push((
+            "Remove the conditional clause".into(),
+            vec![(a.norm.origins_of(cs, ce).to_vec(), String::new())],
+            false,
+        ));
+        out.push(f);
+    }
+
+    if is_problem_contact(a, s) {
+        let sev = if asks_review || !substance {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let c = cond[0];
+        let mut f = Finding::new(
+            CONDITIONAL_PROBLEM_CONTACT,
+            sev,
+            sentence_span(a, s),
+            format!(
+                "\"{}…\" offers help only if something went wrong, which steers unhappy buyers away from reviews; remove the sentence{}",
+                &text[c.start..c.end],
+                if asks_review { " from this review request" } else { " or state the order-specific information instead" }
+            ),
+        );
+        let (ss, se) = trim_range(text, s);
+        f.fixes.push((
+            "Remove the sentence".into(),
+            vec![(a.norm.origins_of(ss, se).to_vec(), String::new())],
+            false,
+        ));
+        out.push(f);
+    }
+
+    // An incentive next to a review ask: same sentence or a neighbour.
+    let near_review = !review.is_empty()
+        || [si.wrapping_sub(1), si + 1]
+            .iter()
+            .filter_map(|&j| a.sentences.get(j))
+            .any(|&n| hits_in(&a.hits, Cat::Review, n).next().is_some());
+    for h in hits_in(&a.hits, Cat::Incentive, s) {
+        if near_review {
+            let mut f = Finding::new(
+                REVIEW_INCENTIVE,
+                Severity::Error,
+                a.norm.origins_of(h.start, h.end),
+                format!(
+                    "\"{}\" offered alongside a review request: any compensation for a review (discounts, gifts, refunds, free products) is forbidden; remove the offer",
+                    &text[h.start..h.end]
+                ),
+            );
+            f.help = Some(
+                "Amazon removes reviews bought with an incentive and may suspend the account."
+                    .into(),
+            );
+            out.push(f);
+        }
+    }
+    for h in hits_in(&a.hits, Cat::Marketing, s) {
+        out.push(Finding::new(
+            MARKETING,
+            Severity::Error,
+            a.norm.origins_of(h.start, h.end),
+            format!("\"{}\" is promotional: buyer messages may not advertise, promote or link to other products; remove it", &text[h.start..h.end]),
+        ));
+    }
+
+    // Change/remove + review object, close together, either order.
+    let objects: Vec<&Hit> = hits_in(&a.hits, Cat::ReviewObject, s).collect();
+    for v in hits_in(&a.hits, Cat::Change, s) {
+        let near = objects.iter().find(|o| {
+            let (l, r) = if o.start >= v.end {
+                (v.end, o.start)
+            } else if v.start >= o.end {
+                (o.end, v.start)
+            } else {
+                return false;
+            };
+            if lex.word_boundaries {
+                word_count(&text[l..r]) <= 3
+            } else {
+                text[l..r].chars().count() <= 6
+            }
+        });
+        if let Some(o) = near {
+            if &text[o.start..o.end] == "feedback"
+                && hits_in(&a.hits, Cat::Incentive, s).next().is_none()
+            {
+                // A neutral note that seller feedback can be updated is allowed.
+                continue;
+            }
+            let (l, r) = (v.start.min(o.start), v.end.max(o.end));
+            out.push(Finding::new(
+                REVIEW_CHANGE_REQUEST,
+                Severity::Error,
+                a.norm.origins_of(l, r),
+                "asks the buyer to change or remove a review; this is forbidden even after fixing their problem; remove the request".into(),
+            ));
+        }
+    }
+}
+
+fn sentiment_finding(a: &Analysed, h: &Hit, lex: &Lexicon) -> Finding {
+    let text = &a.norm.text;
+    let word = &text[h.start..h.end];
+    let mut f = Finding::new(
+        SENTIMENT_WORD,
+        Severity::Error,
+        a.norm.origins_of(h.start, h.end),
+        format!("\"{word}\" in a message that asks for a review or feedback: sentiment words nudge toward a positive review; remove or replace it with neutral wording"),
+    );
+    // An adjective right before the review word ("a good review") has a neutral stand-in.
+    let next_is_review = a.hits.iter().any(|r| {
+        r.cat == Cat::Review
+            && r.start >= h.end
+            && text[h.end..r.start].trim().is_empty()
+            && r.start - h.end <= 1
+    });
+    if next_is_review {
+        if let Some(adj) = &lex.neutral_adjective {
+            // English "a" becomes "an" before the vowel of "honest"'s kind.
+            let before = &text[..h.start];
+            let article = lex.locale == "en"
+                && (before.ends_with(" a ") || before == "a ")
+                && adj.starts_with(['a', 'e', 'i', 'o', 'u', 'h']);
+            let (start, new) = if article {
+                (h.start - 2, format!("an {adj}"))
+            } else {
+                (h.start, adj.clone())
+            };
+            f.fixes.push((
+                format!("Replace with \"{new}\""),
+                vec![(a.norm.origins_of(start, h.end).to_vec(), new.clone())],
+                false,
+            ));
+        }
+    }
+    f
+}
+
+/// The conditional clause: from the condition marker to the comma before the review ask,
+/// or from the marker to the end of the sentence when it trails.
+fn clause(text: &str, s: (usize, usize), c: &Hit, r: &Hit) -> (usize, usize) {
+    if c.end > r.start && c.start < r.end {
+        return (c.start, c.end);
+    }
+    if c.start < r.start {
+        let end = text[c.end..r.start]
+            .find([',', '、', ';'])
+            .map(|i| c.end + i + text[c.end + i..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(c.end);
+        let end = end + text[end..].len() - text[end..].trim_start().len();
+        (c.start, end.max(c.end))
+    } else {
+        // "…, if everything went smoothly." → drop ", if … smoothly".
+        let before = text[s.0..c.start].trim_end();
+        let before_len = s.0 + before.len();
+        let start = match before.chars().next_back() {
+            Some(ch @ (',' | '、')) => before_len - ch.len_utf8(),
+            _ => before_len,
+        };
+        let tail = &text[c.end..s.1];
+        let end = c.end
+            + tail
+                .trim_end_matches(|ch: char| matches!(ch, '.' | '!' | '?' | '。' | ' ' | BREAK))
+                .len();
+        (start, end)
+    }
+}
+
+fn trim_range(text: &str, s: (usize, usize)) -> (usize, usize) {
+    let t = &text[s.0..s.1];
+    let lead = t.len()
+        - t.trim_start_matches(|c: char| c.is_whitespace() || c == BREAK)
+            .len();
+    let body = t.trim_end_matches(|c: char| c.is_whitespace() || c == BREAK);
+    (s.0 + lead, s.0 + body.len().max(lead))
+}
+
+fn sentence_span(a: &Analysed, s: (usize, usize)) -> &[Origin] {
+    let (st, en) = trim_range(&a.norm.text, s);
+    a.norm.origins_of(st, en)
+}
+
+fn widen_brackets(text: &str, s: usize, e: usize) -> (usize, usize) {
+    let (mut s, mut e) = (s, e);
+    if text[..s].ends_with(['[', '(']) && text[e..].starts_with([']', ')']) {
+        s -= 1;
+        e += 1;
+    }
+    if text[e..].starts_with([':', '!']) {
+        e += 1;
+    }
+    if text[e..].starts_with(' ') {
+        e += 1;
+    }
+    (s, e)
+}
+
+const AMAZON_HOSTS: [&str; 4] = ["amazon.", "amzn.to", "amzn.eu", "a.co"];
+
+fn host_is_amazon(host: &str) -> bool {
+    let host = host.trim_start_matches("www.");
+    let labels: Vec<&str> = host.split('.').collect();
+    AMAZON_HOSTS[1..].contains(&host)
+        || labels
+            .iter()
+            .position(|l| *l == "amazon")
+            .is_some_and(|i| i + 1 < labels.len() && labels[i + 1..].iter().all(|l| l.len() <= 3))
+        || host == "amazon"
+}
+
+const TLDS: [&str; 24] = [
+    "com", "net", "org", "de", "fr", "es", "it", "jp", "uk", "co", "io", "shop", "store", "info",
+    "biz", "eu", "us", "ca", "au", "nl", "at", "ch", "be", "online",
+];
+
+fn url_char(c: char) -> bool {
+    c.is_alphanumeric() || "-._~:/?#[]@!$&'*+,;=%".contains(c) || c == PLACEHOLDER
+}
+
+/// Bare URLs and domain names in prose.
+fn bare_links(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if !url_char(c) {
+            i += c.len_utf8();
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        for ch in text[i..].chars() {
+            if !url_char(ch) {
+                break;
+            }
+            end += ch.len_utf8();
+        }
+        let tok = text[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', ')', ']']);
+        let tok_end = start + tok.len();
+        let lower = tok;
+        let is_url = lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("www.");
+        let domain = !tok.contains('@') && {
+            let host = tok.split('/').next().unwrap_or("");
+            let labels: Vec<&str> = host.split('.').collect();
+            labels.len() >= 2
+                && labels.iter().all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+                && labels[0].chars().any(|c| c.is_ascii_alphabetic())
+                && TLDS.contains(labels.last().unwrap_or(&""))
+        };
+        if is_url || domain {
+            out.push((start, tok_end));
+        }
+        i = end.max(i + c.len_utf8());
+    }
+    out
+}
+
+fn links_rule(a: &Analysed, out: &mut Vec<Finding>) {
+    let mut check = |url: &str, origins: &[Origin]| {
+        let u = url.trim();
+        if u.is_empty()
+            || u.starts_with(PLACEHOLDER)
+            || u.starts_with('#')
+            || u.starts_with("mailto:")
+        {
+            return;
+        }
+        let lower = u.to_lowercase();
+        let (scheme, rest) = match lower.split_once("://") {
+            Some((s, r)) => (s.to_string(), r.to_string()),
+            None => (String::new(), lower.clone()),
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("").to_string();
+        if host.contains(PLACEHOLDER) {
+            return;
+        }
+        let amazon = host_is_amazon(host.split(':').next().unwrap_or(""));
+        if amazon && scheme == "https" {
+            return;
+        }
+        let message = if amazon {
+            format!("link \"{u}\" is not https: Amazon only allows secure links; use https")
+        } else if scheme == "https" {
+            format!("link to \"{host}\", outside Amazon: only https links needed to complete the order are allowed, so remove it (or link to the Amazon page)")
+        } else {
+            format!("link \"{u}\" is neither https nor an Amazon page; remove it, or use an https link needed to complete the order")
+        };
+        let mut f = Finding::new(EXTERNAL_LINK, Severity::Error, origins, message);
+        if amazon && scheme == "http" {
+            f.fixes.push((
+                "Use https".into(),
+                vec![(origins[..4.min(origins.len())].to_vec(), "https".into())],
+                true,
+            ));
+        }
+        out.push(f);
+    };
+    for l in &a.links {
+        check(&l.url, &l.origins);
+    }
+    for (s, e) in bare_links(&a.norm.text) {
+        let url = a.norm.text[s..e].to_string();
+        check(&url, a.norm.origins_of(s, e));
+    }
+}
+
+fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
+    let text = &a.norm.text;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // E-mail addresses.
+    for (idx, &(_, c)) in chars.iter().enumerate() {
+        if c != '@' {
+            continue;
+        }
+        let local = |ch: char| ch.is_alphanumeric() || "._%+-".contains(ch);
+        let mut s = idx;
+        while s > 0 && local(chars[s - 1].1) {
+            s -= 1;
+        }
+        let mut e = idx + 1;
+        while e < chars.len()
+            && (chars[e].1.is_alphanumeric() || chars[e].1 == '.' || chars[e].1 == '-')
+        {
+            e += 1;
+        }
+        while e > idx + 1 && chars[e - 1].1 == '.' {
+            e -= 1;
+        }
+        let domain: String = chars[idx + 1..e].iter().map(|x| x.1).collect();
+        if s == idx || !domain.contains('.') || domain.starts_with('.') {
+            continue;
+        }
+        let (sb, eb) = (chars[s].0, chars.get(e).map(|x| x.0).unwrap_or(text.len()));
+        let mut f = Finding::new(
+            CONTACT_INFO,
+            Severity::Error,
+            a.norm.origins_of(sb, eb),
+            format!("e-mail address \"{}\": buyer messages may not contain e-mail addresses; buyers reply through Amazon's messaging instead", &text[sb..eb]),
+        );
+        f.fixes.push((
+            "Remove the e-mail address".into(),
+            vec![(a.norm.origins_of(sb, eb).to_vec(), String::new())],
+            false,
+        ));
+        out.push(f);
+    }
+    // Phone numbers: a run of digits and separators with 7 to 15 digits.
+    let phone_context = |s: usize| -> bool {
+        a.sentences
+            .iter()
+            .find(|x| x.0 <= s && s < x.1)
+            .is_some_and(|&x| hits_in(&a.hits, Cat::PhoneWord, x).next().is_some())
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let starts = c.is_ascii_digit()
+            || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(|x| x.1.is_ascii_digit()));
+        let prev_ok = i == 0
+            || !(chars[i - 1].1.is_ascii_alphanumeric()
+                || chars[i - 1].1 == '-'
+                || chars[i - 1].1 == '.');
+        if !starts || !prev_ok {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut last_digit = i;
+        while j < chars.len() {
+            let ch = chars[j].1;
+            if ch.is_ascii_digit() {
+                last_digit = j;
+            } else {
+                let sep =
+                    matches!(ch, ' ' | '-' | '.' | '(' | ')' | '/' | '+') && j + 1 < chars.len();
+                let digit_follows = chars
+                    .get(j + 1)
+                    .is_some_and(|x| x.1.is_ascii_digit() || x.1 == '(');
+                if !sep || (ch == ' ' && !digit_follows) {
+                    break;
+                }
+            }
+            j += 1;
+        }
+        let run: String = chars[i..=last_digit].iter().map(|x| x.1).collect();
+        let next_alpha = chars
+            .get(last_digit + 1)
+            .is_some_and(|x| x.1.is_ascii_alphabetic() || x.1 == '%');
+        i = last_digit + 1;
+        let digits = run.chars().filter(char::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) || next_alpha {
+            continue;
+        }
+        let groups: Vec<&str> = run
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .collect();
+        let order_id = groups.len() == 3
+            && groups[0].len() == 3
+            && groups[1].len() == 7
+            && groups[2].len() == 7
+            && run.contains('-');
+        let date = groups.len() == 3
+            && (groups[0].len() == 4 || groups[2].len() == 4)
+            && groups.iter().all(|g| g.len() <= 4)
+            && digits == 8;
+        let money =
+            run.contains(',') || (groups.len() == 2 && run.contains('.') && groups[1].len() == 2);
+        let asin_like =
+            groups.len() == 1 && !run.starts_with('+') && !phone_context(chars[i - 1].0);
+        if order_id || date || money || asin_like {
+            continue;
+        }
+        let shaped = run.starts_with('+') || run.starts_with('(') || groups.len() >= 2;
+        if !shaped && !phone_context(chars[i - 1].0) {
+            continue;
+        }
+        let (sb, eb) = (chars[i - run.chars().count()].0, chars[last_digit].0 + 1);
+        let sev = if kind == "warranty" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let mut f = Finding::new(
+            CONTACT_INFO,
+            sev,
+            a.norm.origins_of(sb, eb),
+            format!("phone number \"{}\": buyer messages may not contain phone numbers; remove it (buyers contact you through Amazon)", &text[sb..eb]),
+        );
+        if kind == "warranty" {
+            f.help = Some("A manufacturer's warranty hotline may be acceptable; suppress with a reason if this is one.".into());
+        }
+        f.fixes.push((
+            "Remove the phone number".into(),
+            vec![(a.norm.origins_of(sb, eb).to_vec(), String::new())],
+            false,
+        ));
+        out.push(f);
+    }
+}
+
+/// Emoji and pictographs (the star symbols of a rating included).
+pub fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF | 0x3030 | 0x303D | 0x3297 | 0x3299)
+}
+
+fn emoji(a: &Analysed, out: &mut Vec<Finding>) {
+    let chars: Vec<(usize, char)> = a.prose.text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_emoji(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len()
+            && (is_emoji(chars[j].1)
+                || matches!(
+                    chars[j].1,
+                    '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
+                ))
+        {
+            j += 1;
+        }
+        let end = chars.get(j).map(|x| x.0).unwrap_or(a.prose.text.len());
+        let origins = a.prose.origins_of(chars[i].0, end);
+        let s: String = chars[i..j].iter().map(|x| x.1).collect();
+        let mut f = Finding::new(
+            EMOJI,
+            Severity::Error,
+            origins,
+            format!("emoji \"{s}\": Amazon does not allow emojis in buyer messages; remove it"),
+        );
+        f.fixes.push((
+            "Remove the emoji".into(),
+            vec![(origins.to_vec(), String::new())],
+            true,
+        ));
+        out.push(f);
+        i = j;
+    }
+}
+
+/// Resolve origins to a span in the checked file, plus a label in the partial when the
+/// words come from an included file.
+fn locate(origins: &[Origin], files: &[FileInfo]) -> (Span, Option<Label>) {
+    let main: Vec<Origin> = origins.iter().copied().filter(|o| o.file == 0).collect();
+    let other = origins.iter().find(|o| o.file != 0);
+    let label = other.and_then(|o| {
+        let f = files.get(o.file as usize)?;
+        let c = cover(
+            &origins
+                .iter()
+                .copied()
+                .filter(|x| x.file == o.file)
+                .collect::<Vec<_>>(),
+        );
+        let span = Span::new(c.start as usize, c.end as usize);
+        Some(match &f.path {
+            Some(p) => Label::in_file(p.clone(), span, "these words, in the included file"),
+            None => Label::new(span, "these words, in the included file"),
+        })
+    });
+    if !main.is_empty() {
+        let c = cover(&main);
+        let mut span = Span::new(c.start as usize, c.end as usize);
+        if let Some(o) = other {
+            if let Some(f) = files.get(o.file as usize) {
+                span = span.cover(f.include_tag);
+            }
+        }
+        (span, label)
+    } else if let Some(o) = other {
+        (
+            files
+                .get(o.file as usize)
+                .map(|f| f.include_tag)
+                .unwrap_or_default(),
+            label,
+        )
+    } else {
+        (Span::default(), None)
+    }
+}
+
+/// Source edits are offered only for text of the checked file outside tags.
+fn edit_span(origins: &[Origin], files: &[FileInfo]) -> Option<Span> {
+    if origins.is_empty() || origins.iter().any(|o| o.file != 0) {
+        return None;
+    }
+    let c = cover(origins);
+    let src = &files.first()?.text;
+    let text = src.get(c.start as usize..c.end as usize)?;
+    // Whole `{{ }}` tags may go with the words around them; block tags and comments may not.
+    if text.contains("{%") || text.contains("%}") || text.contains("{#") || text.contains("#}") {
+        return None;
+    }
+    if text.matches("{{").count() != text.matches("}}").count() {
+        return None;
+    }
+    Some(Span::new(c.start as usize, c.end as usize))
+}
+
+fn to_diagnostic(f: Finding, files: &[FileInfo]) -> Diagnostic {
+    let (span, label) = locate(&f.origins, files);
+    let mut d = Diagnostic::new(f.code, f.severity, span, f.message);
+    if let Some(l) = label {
+        d.labels.push(l);
+    }
+    for (o, msg) in f.labels {
+        let (s, l) = locate(&o, files);
+        if s != span || l.is_some() {
+            d.labels.push(Label::new(s, msg));
+        }
+    }
+    d.help = f.help;
+    for (title, edits, safe) in f.fixes {
+        let mut te = Vec::new();
+        for (o, new_text) in &edits {
+            match edit_span(o, files) {
+                Some(s) => te.push(TextEdit::replace(s, new_text.clone())),
+                None => {
+                    te.clear();
+                    break;
+                }
+            }
+        }
+        if te.len() == edits.len() && !te.is_empty() {
+            // Capitalise what now starts the sentence after removing a leading clause.
+            if let (Some(src), Some(e)) = (files.first(), te.first()) {
+                if e.new_text.is_empty() && title.starts_with("Remove the conditional") {
+                    capitalise_after(&src.text, e.span, &mut te);
+                }
+            }
+            d.fixes.push(if safe {
+                Fix::safe(title, te)
+            } else {
+                Fix::unsafe_(title, te)
+            });
+        }
+    }
+    d
+}
+
+fn capitalise_after(src: &str, removed: Span, edits: &mut Vec<TextEdit>) {
+    let before = src[..removed.start].trim_end_matches([' ', '\t']);
+    let starts_sentence = before.is_empty()
+        || before.ends_with(['.', '!', '?', '\n'])
+        || before.ends_with("}}")
+        || before.ends_with("%}");
+    if !starts_sentence {
+        return;
+    }
+    if let Some(c) = src[removed.end..].chars().next() {
+        if c.is_lowercase() {
+            let up: String = c.to_uppercase().collect();
+            edits.push(TextEdit::replace(
+                Span::new(removed.end, removed.end + c.len_utf8()),
+                up,
+            ));
+        }
+    }
+}

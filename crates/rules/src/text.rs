@@ -1,0 +1,394 @@
+//! Text with a source origin for every byte, and the passes that turn template text into
+//! what the matchers read: markup removal (links kept aside) and normalisation.
+//!
+//! Every pass keeps, for each output byte, the source range it came from, so a match in
+//! normalised text ("g o o d" read as "good") still points at the original characters.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Where a byte of prose came from: a byte range in one file (0 = the checked file,
+/// others index the include table of the analysis).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Origin {
+    pub fn new(file: u32, start: usize, end: usize) -> Self {
+        Origin {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+}
+
+/// Stands for a `{{ placeholder }}` in prose: not a letter, digit or space, so it is a word
+/// boundary and never part of a number or an e-mail address.
+pub const PLACEHOLDER: char = '\u{E000}';
+/// A hard sentence break that markup implies (blank line, bullet).
+pub const BREAK: char = '\u{2029}';
+
+/// A string plus one origin per byte.
+#[derive(Clone, Debug, Default)]
+pub struct Mapped {
+    pub text: String,
+    pub origins: Vec<Origin>,
+}
+
+impl Mapped {
+    pub fn push(&mut self, c: char, o: Origin) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.origins.push(o);
+        }
+    }
+    pub fn push_str(&mut self, s: &str, o: Origin) {
+        for c in s.chars() {
+            self.push(c, o);
+        }
+    }
+    /// Origins of a byte range (clamped).
+    pub fn origins_of(&self, start: usize, end: usize) -> &[Origin] {
+        let end = end.min(self.origins.len());
+        let start = start.min(end);
+        &self.origins[start..end]
+    }
+    fn last_char(&self) -> Option<char> {
+        self.text.chars().next_back()
+    }
+}
+
+/// A link found in markup or bare in the text.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// The URL as written (placeholders appear as [`PLACEHOLDER`]).
+    pub url: String,
+    pub origins: Vec<Origin>,
+}
+
+/// Remove light markup: `**`, `- ` bullets, `[text](url)` (text kept, URL set aside),
+/// blank lines become [`BREAK`], single line breaks become spaces.
+pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
+    let chars: Vec<(usize, char)> = raw.text.char_indices().collect();
+    let mut out = Mapped::default();
+    let mut links = Vec::new();
+    let mut i = 0;
+    let mut at_line_start = true;
+    let o = |idx: usize| raw.origins[chars[idx].0];
+    while i < chars.len() {
+        let c = chars[i].1;
+        if at_line_start {
+            // Skip indentation, then a bullet marker.
+            let mut j = i;
+            while j < chars.len() && (chars[j].1 == ' ' || chars[j].1 == '\t') {
+                j += 1;
+            }
+            if j + 1 < chars.len() && matches!(chars[j].1, '-' | '*' | '+') && chars[j + 1].1 == ' '
+            {
+                out.push(BREAK, o(j));
+                i = j + 2;
+                at_line_start = false;
+                continue;
+            }
+            at_line_start = false;
+        }
+        match c {
+            '\n' => {
+                // A blank line (only spaces between two breaks) ends a paragraph.
+                let mut j = i + 1;
+                while j < chars.len() && matches!(chars[j].1, ' ' | '\t' | '\r') {
+                    j += 1;
+                }
+                if j < chars.len() && chars[j].1 == '\n' {
+                    out.push(BREAK, o(i));
+                    i = j + 1;
+                } else {
+                    out.push(' ', o(i));
+                    i += 1;
+                }
+                at_line_start = true;
+            }
+            '*' if chars.get(i + 1).map(|c| c.1) == Some('*') => i += 2,
+            '[' => {
+                if let Some((text_end, url_end)) = find_link(&chars, i) {
+                    for (k, &(_, ch)) in chars.iter().enumerate().take(text_end).skip(i + 1) {
+                        out.push(ch, o(k));
+                    }
+                    let mut link = Link {
+                        url: String::new(),
+                        origins: Vec::new(),
+                    };
+                    for &(b, ch) in chars.iter().take(url_end).skip(text_end + 2) {
+                        link.url.push(ch);
+                        link.origins.push(raw.origins[b]);
+                    }
+                    links.push(link);
+                    i = url_end + 1;
+                } else {
+                    out.push(c, o(i));
+                    i += 1;
+                }
+            }
+            _ => {
+                out.push(c, o(i));
+                i += 1;
+            }
+        }
+    }
+    (out, links)
+}
+
+/// `[text](url)` starting at `open`: returns the index of `]` and of `)`.
+fn find_link(chars: &[(usize, char)], open: usize) -> Option<(usize, usize)> {
+    let mut j = open + 1;
+    while j < chars.len() && chars[j].1 != ']' {
+        if chars[j].1 == '\n' || chars[j].1 == '[' {
+            return None;
+        }
+        j += 1;
+    }
+    if j + 1 >= chars.len() || chars[j + 1].1 != '(' {
+        return None;
+    }
+    let mut k = j + 2;
+    while k < chars.len() && chars[k].1 != ')' {
+        if chars[k].1.is_whitespace() {
+            return None;
+        }
+        k += 1;
+    }
+    (k < chars.len()).then_some((j, k))
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{034F}' | '\u{180E}')
+}
+
+fn is_star(c: char) -> bool {
+    matches!(
+        c,
+        '⭐' | '★' | '🌟' | '✩' | '✪' | '✫' | '✬' | '✭' | '✮' | '✯' | '✰' | '☆'
+    )
+}
+
+/// Latin look-alikes among Cyrillic and Greek letters (lower case, after folding).
+fn confusable(c: char) -> char {
+    match c {
+        'а' => 'a',
+        'в' => 'b',
+        'е' | 'ё' => 'e',
+        'к' => 'k',
+        'м' => 'm',
+        'н' => 'h',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'т' => 't',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ɡ' => 'g',
+        'α' => 'a',
+        'ο' | 'σ' => 'o',
+        'ν' => 'v',
+        'ρ' => 'p',
+        'ι' => 'i',
+        'κ' => 'k',
+        'τ' => 't',
+        'υ' => 'u',
+        'χ' => 'x',
+        'ε' => 'e',
+        'η' => 'n',
+        'μ' => 'u',
+        'β' => 'b',
+        '’' | '‘' | 'ʼ' | '`' | '´' | '′' => '\'',
+        '“' | '”' | '„' | '«' | '»' => '"',
+        _ => c,
+    }
+}
+
+/// NFKC, case folding, invisible characters removed, confusables mapped, whitespace
+/// collapsed, star-symbol ratings spelled out, letters spaced or dotted apart joined.
+pub fn normalize(prose: &Mapped) -> Mapped {
+    let chars: Vec<(usize, char)> = prose.text.char_indices().collect();
+    let mut out = Mapped::default();
+    let mut i = 0;
+    while i < chars.len() {
+        let (b, c) = chars[i];
+        if is_invisible(c) {
+            i += 1;
+            continue;
+        }
+        if is_star(c) {
+            let mut j = i;
+            let mut n = 0;
+            while j < chars.len()
+                && (is_star(chars[j].1) || chars[j].1 == '\u{FE0F}' || chars[j].1 == ' ')
+            {
+                if is_star(chars[j].1) {
+                    n += 1;
+                }
+                j += 1;
+            }
+            let o = cover(
+                &prose.origins[b..chars
+                    .get(j - 1)
+                    .map(|x| x.0 + x.1.len_utf8())
+                    .unwrap_or(b + 1)],
+            );
+            if !matches!(out.last_char(), None | Some(' ')) {
+                out.push(' ', o);
+            }
+            out.push_str(&format!("{n}-star "), o);
+            i = j;
+            continue;
+        }
+        if c.is_whitespace() && c != BREAK {
+            let o = prose.origins[b];
+            let mut j = i;
+            while j < chars.len() && chars[j].1.is_whitespace() && chars[j].1 != BREAK {
+                j += 1;
+            }
+            if !matches!(out.last_char(), Some(' ') | Some(BREAK)) {
+                out.push(' ', o);
+            }
+            i = j;
+            continue;
+        }
+        // A base character with its combining marks normalises as one cluster.
+        let mut j = i + 1;
+        while j < chars.len() && (is_combining_mark(chars[j].1) || is_invisible(chars[j].1)) {
+            j += 1;
+        }
+        let end = chars.get(j).map(|x| x.0).unwrap_or(prose.text.len());
+        let o = cover(&prose.origins[b..end]);
+        let cluster: String = chars[i..j]
+            .iter()
+            .map(|x| x.1)
+            .filter(|c| !is_invisible(*c))
+            .collect();
+        for n in cluster.nfkc() {
+            for l in n.to_lowercase() {
+                out.push(confusable(l), o);
+            }
+        }
+        i = j;
+    }
+    join_spaced_letters(&out)
+}
+
+/// "g o o d", "l.o.v.e", "g-r-e-a-t" → "good", "love", "great" (three letters or more,
+/// each standing alone between one separator).
+fn join_spaced_letters(m: &Mapped) -> Mapped {
+    let chars: Vec<(usize, char)> = m.text.char_indices().collect();
+    let mut out = Mapped::default();
+    let is_sep = |c: char| matches!(c, ' ' | '.' | '-' | '_' | '·' | '*' | '/');
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let starts_word = i == 0 || !chars[i - 1].1.is_alphanumeric();
+        if c.is_alphabetic() && starts_word && i + 1 < chars.len() && is_sep(chars[i + 1].1) {
+            let sep = chars[i + 1].1;
+            let mut letters = vec![i];
+            let mut j = i;
+            while j + 2 < chars.len()
+                && chars[j + 1].1 == sep
+                && chars[j + 2].1.is_alphabetic()
+                && (j + 3 >= chars.len() || !chars[j + 3].1.is_alphanumeric())
+            {
+                letters.push(j + 2);
+                j += 2;
+            }
+            // "a g o o d": a one-letter word ("a", "I", "y", "à") may lead the run.
+            if letters.len() >= 4
+                && sep == ' '
+                && matches!(chars[i].1, 'a' | 'i' | 'y' | 'à' | 'e' | 'o' | 'u')
+            {
+                out.push(chars[i].1, m.origins[chars[i].0]);
+                out.push(sep, m.origins[chars[i + 1].0]);
+                letters.remove(0);
+            }
+            if letters.len() >= 3 {
+                for &k in &letters {
+                    out.push(chars[k].1, m.origins[chars[k].0]);
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(c, m.origins[chars[i].0]);
+        i += 1;
+    }
+    out
+}
+
+/// One origin covering a run of origins of the same file (the first file wins).
+pub fn cover(origins: &[Origin]) -> Origin {
+    let Some(first) = origins.first() else {
+        return Origin::new(0, 0, 0);
+    };
+    let mut o = *first;
+    for x in origins.iter().filter(|x| x.file == first.file) {
+        o.start = o.start.min(x.start);
+        o.end = o.end.max(x.end);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(s: &str) -> Mapped {
+        let mut m = Mapped::default();
+        for (b, c) in s.char_indices() {
+            m.push(c, Origin::new(0, b, b + c.len_utf8()));
+        }
+        m
+    }
+
+    fn span_of(m: &Mapped, needle: &str) -> (u32, u32) {
+        let at = m.text.find(needle).expect(needle);
+        let o = cover(m.origins_of(at, at + needle.len()));
+        (o.start, o.end)
+    }
+
+    #[test]
+    fn evasions_are_normalised_and_keep_their_spans() {
+        let src = "So G O O D, L.O.V.E it, ＧＲＥＡＴ, hаppy, de\u{00AD}light";
+        let n = normalize(&plain(src));
+        assert_eq!(n.text, "so good, love it, great, happy, delight");
+        assert_eq!(span_of(&n, "good"), (3, 10));
+        let happy = src.find("h").unwrap() as u32;
+        assert_eq!(span_of(&n, "happy").0, happy);
+    }
+
+    #[test]
+    fn stars_become_a_rating_word() {
+        let n = normalize(&plain("Give us ⭐⭐⭐⭐⭐ please"));
+        assert!(n.text.contains("5-star"), "{}", n.text);
+    }
+
+    #[test]
+    fn ordinary_words_are_not_joined() {
+        let n = normalize(&plain("I am a fan. Il y a un avis."));
+        assert_eq!(n.text, "i am a fan. il y a un avis.");
+    }
+
+    #[test]
+    fn markup_keeps_link_text_and_sets_urls_aside() {
+        let (p, links) = strip_markup(&plain("- **Mug**: [review it](https://x.test/a)\n\nBye"));
+        assert_eq!(p.text, "\u{2029}Mug: review it\u{2029}Bye");
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].url, "https://x.test/a");
+    }
+}
