@@ -356,3 +356,62 @@ fn hostile_files_get_diagnostics_not_crashes() {
         assert!(codes.contains(&code), "{code} not in {codes:?}");
     }
 }
+
+#[test]
+fn watch_rebuilds_and_prints_only_what_changed() {
+    use std::io::{BufRead, BufReader};
+    let dir = project(&[("ok.tplc", CLEAN), ("two.tplc", CLEAN)]);
+    // Killed on drop, so a failing assertion never leaves the watcher running.
+    struct Watcher(std::process::Child);
+    impl Drop for Watcher {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_tplc"))
+            .current_dir(dir.path())
+            .args(["build", "--watch", "--out", "out"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| -> Vec<String> {
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                let hit = line.contains(needle);
+                seen.push(line);
+                if hit {
+                    return seen;
+                }
+            }
+        }
+        panic!("no `{needle}` in {seen:?}");
+    };
+    wait_for("watching");
+    std::fs::write(
+        dir.path().join("two.tplc"),
+        CLEAN.replace("has shipped", "is on its way"),
+    )
+    .unwrap();
+    let lines = wait_for("rebuilt  two.tplc");
+    assert!(
+        !lines.iter().any(|l| l.contains("ok.tplc")),
+        "unchanged templates are not listed: {lines:?}"
+    );
+    assert!(std::fs::read_to_string(dir.path().join("out/two.txt"))
+        .unwrap()
+        .contains("is on its way"));
+    drop(child);
+}

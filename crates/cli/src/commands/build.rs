@@ -35,7 +35,7 @@ pub fn run(args: BuildArgs) -> u8 {
 }
 
 /// Build; returns the exit code. `previous` holds the last manifest for `--watch` output.
-fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 {
+fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     let (ws, selected) = match load(&args.paths) {
         Ok(x) => x,
         Err(e) => return error(e),
@@ -76,6 +76,7 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
     };
     let mut entries = Vec::new();
     let mut artifacts: Vec<(PathBuf, String)> = Vec::new();
+    let mut prints = Fingerprints::new();
     for f in shown.iter().filter(|f| !f.is_partial) {
         let rel = f
             .path
@@ -91,7 +92,9 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
         if ws.config().build.html {
             artifacts.push((PathBuf::from(format!("{stem}.html")), c.html.clone()));
         }
-        entries.push(manifest_entry(&rel, &c));
+        let entry = manifest_entry(&rel, &c);
+        prints.insert(rel.clone(), format!("{entry}\n{}\n{}", c.text, c.html));
+        entries.push(entry);
     }
     let manifest = json!({ "tplc": env!("CARGO_PKG_VERSION"), "templates": entries });
     let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
@@ -101,8 +104,8 @@ fn build_once(args: &BuildArgs, previous: Option<&mut serde_json::Value>) -> u8 
     }
     match previous {
         Some(prev) => {
-            print_changes(prev, &manifest);
-            *prev = manifest;
+            print_changes(prev, &prints);
+            *prev = prints;
         }
         None => {
             if args.format == Format::Human {
@@ -168,34 +171,19 @@ fn write_atomically(out_dir: &Path, artifacts: &[(PathBuf, String)]) -> std::io:
     result
 }
 
-fn print_changes(prev: &serde_json::Value, next: &serde_json::Value) {
-    let list = |v: &serde_json::Value| -> Vec<(String, String)> {
-        v["templates"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|t| {
-                        (
-                            t["template"].as_str().unwrap_or("").to_string(),
-                            t.to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (old, new) = (list(prev), list(next));
-    for (name, body) in &new {
-        match old.iter().find(|(n, _)| n == name) {
+/// What each built template produced, to tell `--watch` users what changed.
+type Fingerprints = std::collections::BTreeMap<String, String>;
+
+fn print_changes(old: &Fingerprints, new: &Fingerprints) {
+    for (name, body) in new {
+        match old.get(name) {
             None => println!("added    {name}"),
-            Some((_, b)) if b != body => println!("rebuilt  {name}"),
+            Some(b) if b != body => println!("rebuilt  {name}"),
             _ => {}
         }
     }
-    for (name, _) in &old {
-        if !new.iter().any(|(n, _)| n == name) {
-            println!("removed  {name}");
-        }
+    for name in old.keys().filter(|n| !new.contains_key(*n)) {
+        println!("removed  {name}");
     }
 }
 
@@ -215,7 +203,7 @@ fn watch(args: &BuildArgs) -> u8 {
     if let Err(e) = watcher.watch(&root, RecursiveMode::Recursive) {
         return error(format!("cannot watch {}: {e}", root.display()));
     }
-    let mut last = serde_json::json!({ "templates": [] });
+    let mut last = Fingerprints::new();
     let _ = build_once(args, Some(&mut last));
     println!(
         "watching {} for changes (Ctrl-C to stop)",
