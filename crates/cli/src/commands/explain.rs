@@ -10,7 +10,10 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> u8 {
-    let codes = tplc_project::all_codes();
+    // Template codes from the engine, plus the ones only `tplc audit` reports on sent mail.
+    let mut codes = tplc_project::all_codes();
+    codes.extend_from_slice(tplc_audit::CODES);
+    codes.sort_by_key(|c| c.code);
     if args.list || args.code.is_none() {
         for c in &codes {
             println!(
