@@ -53,7 +53,11 @@ enum Command {
     /// Format templates (or check that they are formatted).
     Fmt(commands::fmt::FmtArgs),
     /// Serve the language server protocol over stdio.
-    Lsp,
+    Lsp {
+        /// Accepted for clients that always pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Read sent messages (.eml/.mbox) and find out whether and why the account was restricted.
     Audit(tplc_audit::AuditArgs),
 }
@@ -79,7 +83,7 @@ fn run(command: Command) -> u8 {
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
-        Command::Lsp => tplc_lsp::serve_stdio().clamp(0, 255) as u8,
+        Command::Lsp { stdio: _ } => tplc_lsp::serve_stdio().clamp(0, 255) as u8,
         Command::Audit(args) => {
             let code = tplc_audit::run(&args, &mut std::io::stdout(), &mut std::io::stderr());
             code.clamp(0, 255) as u8

@@ -1,0 +1,1 @@
+../../../../grammar/tree-sitter-tplc/queries/injections.scm
