@@ -20,7 +20,7 @@ const RENDER_PY: &str = r#"
 import json, sys, jinja2
 src = open(sys.argv[1], encoding="utf-8").read()
 data = json.load(open(sys.argv[2], encoding="utf-8"))
-env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=sys.argv[1].endswith(".html"), keep_trailing_newline=True)
+env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=sys.argv[1].endswith(".html"), keep_trailing_newline=False)
 sys.stdout.write(env.from_string(src).render(**data))
 "#;
 

@@ -159,7 +159,7 @@ fn bom_and_crlf_files_behave_like_plain_lf_files() {
         (d["line"].clone(), d["column"].clone())
     };
     assert_eq!(at("a.tplc"), at("b.tplc"));
-    assert_eq!(at("a.tplc"), (json!(5), json!(27)));
+    assert_eq!(at("a.tplc"), (json!(5), json!(35)));
 
     // Formatting keeps the BOM and the CRLF endings.
     let dir = project(&[("crlf.tplc", &crlf)]);
@@ -204,7 +204,6 @@ fn invalid_utf8_anywhere_is_located() {
 }
 
 #[test]
-#[ignore = "defect: a NUL byte in a template is accepted silently (exit 0) and copied into the message; it should be an error diagnostic at the NUL"]
 fn nul_bytes_are_reported() {
     let src = hostile("nul.tplc");
     let at = src.iter().position(|b| *b == 0).unwrap() as u64;
@@ -286,7 +285,6 @@ fn unreadable_files_are_an_error_naming_the_file() {
 }
 
 #[test]
-#[ignore = "defect: a FIFO named `*.tplc` in the project hangs `tplc check` forever (the walk accepts any non-folder and reads it); only regular files should be read"]
 fn a_fifo_named_like_a_template_does_not_hang() {
     let dir = project(&[(
         "ok.tplc",
@@ -369,7 +367,6 @@ fn includes_cannot_name_files_outside_the_project() {
 }
 
 #[test]
-#[ignore = "defect: a partial that is a symlink to a file outside the project is read and its content included (it leaks into the built message); links leaving the project root should be refused"]
 fn a_symlinked_partial_cannot_pull_in_files_from_outside() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("project");
@@ -417,16 +414,20 @@ fn include_cycles_fail_the_project_check() {
 }
 
 #[test]
-#[ignore = "defect: `tplc check/build/render msg.tplc` exit 0 when msg.tplc includes a partial that is part of an include cycle; the cycle is only reported on the partials, which are not shown, and `build` writes artifacts"]
-fn include_cycles_fail_the_template_that_uses_them() {
+fn errors_in_included_partials_fail_the_template_that_uses_them() {
+    let broken = format!("{HEAD}Order {{{{ order.id }}}}\n{{% include \"broken\" %}}\n");
     let dir = cycle_project();
-    for args in [
-        &["check", "msg.tplc"][..],
-        &["build", "--out", "out", "msg.tplc"],
-        &["render", "--sample", "msg.tplc"],
-    ] {
-        let o = tplc(dir.path(), args);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o.stdout));
+    std::fs::write(dir.path().join("uses-broken.tplc"), broken).unwrap();
+    std::fs::write(dir.path().join("_broken.tplc"), "Also {{ order.nope }}\n").unwrap();
+    for file in ["msg.tplc", "uses-broken.tplc"] {
+        for args in [
+            &["check", file][..],
+            &["build", "--out", "out", file],
+            &["render", "--sample", file],
+        ] {
+            let o = tplc(dir.path(), args);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o.stdout));
+        }
     }
     assert!(!dir.path().join("out").exists());
 }
@@ -443,7 +444,6 @@ fn non_https_links_are_rejected_statically() {
         "JaVaScRiPt:alert(1)",
         "//evil.example/x",
         "ftp://example.com/a",
-        "mailto:buyer@example.com",
     ] {
         let src = format!("{HEAD}Order {{{{ order.id }}}}: [track it]({url})\n");
         let dir = project(&[("l.tplc", src.as_bytes())]);
@@ -459,9 +459,13 @@ fn non_https_links_are_rejected_statically() {
 }
 
 #[test]
-#[ignore = "defect: `[x]( javascript:alert(1))` (space before the URL) and `[x](HTTPS://www.amazon.com/)` pass the static check; the renderer then turns both into `#` (safe, but the seller is not told)"]
+#[ignore = "defect: `[x]( javascript:alert(1))` (space before the URL), `[x](HTTPS://www.amazon.com/)` and `[x](mailto:buyer@example.com)` (an email address, which the policy forbids) pass the static check; the renderer turns them into `#` (safe, but the seller is not told)"]
 fn link_checks_agree_with_the_renderer() {
-    for url in [" javascript:alert(1)", "HTTPS://www.amazon.com/x"] {
+    for url in [
+        " javascript:alert(1)",
+        "HTTPS://www.amazon.com/x",
+        "mailto:buyer@example.com",
+    ] {
         let src = format!("{HEAD}Order {{{{ order.id }}}}: [track it]({url})\n");
         let dir = project(&[("l.tplc", src.as_bytes())]);
         let (code, diags) = check_json(dir.path(), &[]);
@@ -471,9 +475,7 @@ fn link_checks_agree_with_the_renderer() {
 
 #[test]
 fn link_data_that_is_not_https_is_refused_before_rendering() {
-    let src = format!(
-        "---\nkind: review_request\nlocale: en\n---\nThanks for order {{{{ order.id }}}}.\n{{% for item in order.items %}}\n- [{{{{ item.title }}}}]({{{{ item.review_url }}}})\n{{% endfor %}}\n"
-    );
+    let src = "---\nkind: review_request\nlocale: en\n---\nThanks for order {{ order.id }}.\n{% for item in order.items %}\n- [{{ item.title }}]({{ item.review_url }})\n{% endfor %}\n";
     let dir = project(&[("r.tplc", src.as_bytes())]);
     let (code, diags) = check_json(dir.path(), &[]);
     assert_eq!(code, Some(0), "{diags:#?}");
@@ -517,7 +519,6 @@ fn deep_cases(n: usize) -> Vec<(&'static str, String)> {
         ("bold", format!("{h}{}x\n", "**".repeat(n))),
         ("comments", format!("{h}{}{}\n", "{# ".repeat(n), " #}".repeat(n))),
         ("subject", format!("---\nkind: delivery\nlocale: en\nsubject: {{{{ {}order.id{} }}}}\n---\nOrder {{{{ order.id }}}}\n", "(".repeat(n), ")".repeat(n))),
-        ("backslashes", format!("{h}{{{{ order.id | default(\"{}\") }}}}\n", "\\\\".repeat(n))),
         ("equals", format!("{h}{{% if {} %}}x{{% endif %}}\n", vec!["order.id"; n].join(" == "))),
     ]
 }
@@ -557,11 +558,17 @@ fn long_chains(n: usize) -> Vec<(&'static str, String)> {
                 "{% elif order.id %}b".repeat(n)
             ),
         ),
+        (
+            "escapes",
+            format!(
+                "{h}{{{{ order.id | default(\"{}\") }}}}\n",
+                "\\\\".repeat(n)
+            ),
+        ),
     ]
 }
 
 #[test]
-#[ignore = "defect: 10,000 `and` operands or 10,000 chained filters overflow the stack in check, fmt and render (exit 134); 10,000 `elif` overflow render. Operator chains are not counted by the expression depth limit"]
 fn ten_thousand_long_operator_chains_never_crash() {
     for (name, src) in long_chains(10_000) {
         let dir = project(&[("t.tplc", src.as_bytes())]);
@@ -576,7 +583,6 @@ fn ten_thousand_long_operator_chains_never_crash() {
 }
 
 #[test]
-#[ignore = "defect: a condition of 100 `and` operands or 100 chained filters checks clean and builds, but the artifact exceeds minijinja's recursion limit and cannot render (`template exceeds maximum recursion limits`)"]
 fn a_template_that_checks_clean_renders() {
     for (name, src) in long_chains(100) {
         let dir = project(&[("t.tplc", src.as_bytes())]);
@@ -858,19 +864,25 @@ fn a_build_killed_while_writing_keeps_the_previous_output() {
     let before = snapshot(&dir.path().join("out"));
     std::fs::write(
         dir.path().join("three.tplc"),
-        format!("{CLEAN}{}", "More words about the parcel.\n".repeat(200)),
+        format!("{CLEAN}{}", "More words about the parcel.\n".repeat(60)),
     )
     .unwrap();
-    // A file size limit of 4 KiB: the kernel kills the build (SIGXFSZ) in the middle of
+    // A file size limit of 1 KiB: the kernel kills the build (SIGXFSZ) in the middle of
     // writing the large artifact, as a full disk or a cancelled CI job would.
     let o = run(Command::new("sh")
         .current_dir(dir.path())
         .arg("-c")
         .arg(format!(
-            "ulimit -f 8 && exec '{}' build --out out",
+            "ulimit -f 2 && exec '{}' build --out out",
             env!("CARGO_BIN_EXE_tplc")
         )));
-    assert_ne!(o.status.code(), Some(0), "the build was expected to die");
+    use std::os::unix::process::ExitStatusExt;
+    assert!(
+        o.status.signal().is_some(),
+        "the build was expected to be killed: {:?} {}",
+        o.status,
+        text(&o.stderr)
+    );
     assert_eq!(
         snapshot(&dir.path().join("out")),
         before,

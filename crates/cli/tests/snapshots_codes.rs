@@ -53,7 +53,7 @@ fn project_wide_and_file_level_codes() {
     insta::assert_snapshot!("budget", check_in(&corpus.join("budget"), &[]));
     insta::assert_snapshot!("locale-parity", check_in(&corpus.join("parity"), &[]));
     insta::assert_snapshot!(
-        "include-cycle",
+        "include-cycle-chain",
         check_in(&corpus, &["_a.tplc", "_b.tplc", "include-cycle.tplc"])
     );
 

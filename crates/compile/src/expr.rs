@@ -33,11 +33,7 @@ pub struct ExprCx<'a> {
 impl ExprCx<'_> {
     pub fn expr(&self, e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Path(segs) => segs
-                .iter()
-                .map(|s| s.node.as_str())
-                .collect::<Vec<_>>()
-                .join("."),
+            ExprKind::Path(segs) => path(segs.iter().map(|s| s.node.as_str())),
             ExprKind::Literal(l) => literal(l),
             ExprKind::Not(inner) => format!("(not {})", self.expr(inner)),
             ExprKind::Binary { op, lhs, rhs } => {
@@ -194,6 +190,36 @@ impl ExprCx<'_> {
         }
         format!("({})", parts.join(" ~ "))
     }
+}
+
+/// Names a Python dict answers with a method rather than the key, so Jinja2 would read
+/// `order.items` as `dict.items`; those are written as subscripts, which both engines
+/// resolve to the key.
+const DICT_METHODS: &[&str] = &[
+    "items",
+    "keys",
+    "values",
+    "get",
+    "pop",
+    "popitem",
+    "update",
+    "copy",
+    "clear",
+    "setdefault",
+    "fromkeys",
+];
+
+fn path<'a>(mut segs: impl Iterator<Item = &'a str>) -> String {
+    let mut out = segs.next().unwrap_or("none").to_string();
+    for s in segs {
+        if DICT_METHODS.contains(&s) {
+            out.push_str(&format!("[{}]", string_lit(s)));
+        } else {
+            out.push('.');
+            out.push_str(s);
+        }
+    }
+    out
 }
 
 fn literal(l: &Literal) -> String {

@@ -403,10 +403,9 @@ fn emit_link(out: &mut String, text: &[Atom<'_>], url: &[Atom<'_>], mode: Mode) 
     let url = url_expr(url);
     match mode {
         Mode::Text => {
+            // Same rule as the HTML: only an https target is printed.
             emit_atoms(out, text, mode);
-            out.push_str(" ({{ ");
-            out.push_str(&url);
-            out.push_str(" }})");
+            out.push_str(&format!("{{{{ (\" (\" ~ ({url}) ~ \")\") if (({url})|string)[:8] == \"https://\" else \"\" }}}}"));
         }
         Mode::Html => {
             out.push_str("<a href=\"{{ ");

@@ -105,6 +105,20 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
     })
     .into_iter()
     .collect();
+    let mut files = files;
+    let final_errors = |p: &Path| -> usize {
+        let Some(f) = parsed.get(p) else { return 0 };
+        let mut diags = f.diagnostics.clone();
+        if let Some(ds) = project_by_file.get(p) {
+            diags.extend(ds.iter().map(|d| (*d).clone()));
+        }
+        let diags = tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
+        apply_levels(ws, diags)
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    };
+    crate::include_errors::add(&ws.root, &graph, &final_errors, &mut files);
     Analysis {
         files,
         config_diagnostics: ws.config_diagnostics.clone(),
@@ -123,11 +137,20 @@ fn first_pass(
             FILE_TOO_LARGE,
             file_start(),
             format!(
-                "this file is {} MiB; tplc analyses files up to {} MiB: split it into partials",
-                size / (1024 * 1024),
+                "this file is {:.1} MiB; tplc analyses files up to {} MiB: split it into partials",
+                size as f64 / (1024.0 * 1024.0),
                 crate::MAX_FILE_BYTES / (1024 * 1024)
             ),
         ));
+        // Nothing else is said about a file that was not read.
+        return Parsed {
+            source: file.text.clone(),
+            template: Arc::new(Template::default()),
+            is_partial: true,
+            diagnostics,
+            facts: tplc_check::Facts::default(),
+            includes: Vec::new(),
+        };
     }
     if let Some(at) = file.invalid_utf8_at {
         let end = at + file.text[at..].chars().next().map_or(0, char::len_utf8);
@@ -138,6 +161,7 @@ fn first_pass(
         ));
     }
     let source = file.text.clone();
+    crate::include_errors::control_characters(&source, &mut diagnostics);
     let parse = tplc_syntax::parse(&source);
     diagnostics.extend(parse.diagnostics);
     let is_partial = crate::is_partial(path);
@@ -160,13 +184,21 @@ fn first_pass(
     }
 }
 
+const MIN_ITEMS_PER_THREAD: usize = 8;
+
 /// `f` over `items` on every available core, results in input order. Workers take the
 /// next item as they finish one, so a few large files do not leave a core idle.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len());
+    // Asking the system is a few syscalls (cgroup quotas): once per process is enough.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    // Starting a thread costs about as much as checking a small file: a handful of files
+    // (an editor's keystroke, a one-template project) stays on the calling thread.
+    let threads = cores.min(items.len() / MIN_ITEMS_PER_THREAD);
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

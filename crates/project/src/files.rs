@@ -45,8 +45,15 @@ pub fn is_partial(path: &Path) -> bool {
 }
 
 /// Every template file under `dir` (sorted; hidden folders, `node_modules` and `target` skipped).
-/// Symlinked folders are not followed, so a link loop cannot hang the walk.
+/// Only regular files are taken (a FIFO named `x.tplc` would block the read forever);
+/// symlinked folders are not followed, so a link loop cannot hang the walk, and a
+/// symlinked file counts only when it points inside `dir`.
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let root = dir.canonicalize()?;
+    walk_in(&root, dir, out)
+}
+
+fn walk_in(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -58,9 +65,20 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             if name.starts_with('.') || name == "node_modules" || name == "target" {
                 continue;
             }
-            walk(&path, out)?;
-        } else if is_template(&path) {
+            walk_in(root, &path, out)?;
+        } else if !is_template(&path) {
+            continue;
+        } else if ft.is_file() {
             out.push(path);
+        } else if ft.is_symlink() {
+            match path.canonicalize() {
+                // Inside the project: a template like any other.
+                Ok(t) if t.starts_with(root) && t.is_file() => out.push(path),
+                // Outside the project, or not a regular file: never read.
+                Ok(_) => {}
+                // Dangling: listed, so reading it reports the broken link by name.
+                Err(_) => out.push(path),
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! (message budget, include cycles, translations) → suppressions → configured severities.
 
 mod files;
+mod include_errors;
 mod includes;
 
 pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
@@ -22,6 +23,8 @@ pub const MISSING_INCLUDE: &str = "missing-include";
 pub const INCLUDE_CYCLE: &str = "include-cycle";
 pub const INVALID_UTF8: &str = "invalid-utf8";
 pub const FILE_TOO_LARGE: &str = "file-too-large";
+pub const INCLUDE_ERROR: &str = "include-error";
+pub const CONTROL_CHARACTER: &str = "control-character";
 
 /// Codes this crate emits.
 pub const CODES: &[CodeInfo] = &[
@@ -42,6 +45,18 @@ pub const CODES: &[CodeInfo] = &[
         default_severity: Severity::Error,
         summary: "The file is not valid UTF-8",
         explanation: include_str!("../../../docs/diagnostics/invalid-utf8.md"),
+    },
+    CodeInfo {
+        code: INCLUDE_ERROR,
+        default_severity: Severity::Error,
+        summary: "An included partial has errors, so this template cannot be built",
+        explanation: include_str!("../../../docs/diagnostics/include-error.md"),
+    },
+    CodeInfo {
+        code: CONTROL_CHARACTER,
+        default_severity: Severity::Error,
+        summary: "A NUL or other invisible control character in the template",
+        explanation: include_str!("../../../docs/diagnostics/control-character.md"),
     },
     CodeInfo {
         code: FILE_TOO_LARGE,

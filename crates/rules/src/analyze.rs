@@ -121,9 +121,16 @@ impl Finding {
     }
 }
 
+/// Hits of `cat` inside sentence `s`. `hits` is sorted by start ([`Lexicon::scan`]), so
+/// the sentence's hits are found by binary search: a scan of every hit per sentence made
+/// large templates quadratic.
 fn hits_in(hits: &[Hit], cat: Cat, s: (usize, usize)) -> impl Iterator<Item = &Hit> {
-    hits.iter()
-        .filter(move |h| h.cat == cat && h.start >= s.0 && h.end <= s.1)
+    debug_assert!(hits.windows(2).all(|w| w[0].start <= w[1].start));
+    let first = hits.partition_point(|h| h.start < s.0);
+    hits[first..]
+        .iter()
+        .take_while(move |h| h.start < s.1)
+        .filter(move |h| h.cat == cat && h.end <= s.1)
 }
 
 fn word_count(t: &str) -> usize {

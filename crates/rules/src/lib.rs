@@ -89,9 +89,18 @@ pub fn check_template(
         sub.pop().unwrap_or_default()
     });
     let gates = prose::gates(&template.body);
+    // locale-mismatch reads the literal text of the first variant; taken before the
+    // variants move into the analysis.
+    let first_literal: Option<String> = paths.first().map(|first| {
+        first
+            .text
+            .chars()
+            .filter(|c| *c != text::PLACEHOLDER)
+            .collect()
+    });
     let mut diags = analyze::check(&Input {
         subject,
-        paths: paths.clone(),
+        paths,
         kind,
         lex: &lex,
         files: &builder.files,
@@ -139,13 +148,8 @@ pub fn check_template(
     }
     // locale-mismatch, on the literal text of the first variant.
     if let (Some(h), Some(decl)) = (header, locale_decl) {
-        if let Some(first) = paths.first() {
-            let literal: String = first
-                .text
-                .chars()
-                .filter(|c| *c != text::PLACEHOLDER)
-                .collect();
-            if let Some(found) = detect_locale(&literal) {
+        if let Some(literal) = &first_literal {
+            if let Some(found) = detect_locale(literal) {
                 if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
                     let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);
                     diags.push(Diagnostic::warning(

@@ -84,7 +84,14 @@ impl<'a> Builder<'a> {
     }
 
     fn materialise(&self, path: &Path) -> Mapped {
-        let mut m = Mapped::default();
+        let bytes = path
+            .iter()
+            .map(|seg| match seg {
+                Seg::Text(_, s) => s.end.saturating_sub(s.start),
+                Seg::Placeholder(..) => PLACEHOLDER.len_utf8(),
+            })
+            .sum();
+        let mut m = Mapped::with_capacity(bytes);
         for seg in path {
             match *seg {
                 Seg::Text(f, span) => {

@@ -40,11 +40,16 @@ pub struct Mapped {
 }
 
 impl Mapped {
+    pub fn with_capacity(bytes: usize) -> Mapped {
+        Mapped {
+            text: String::with_capacity(bytes),
+            origins: Vec::with_capacity(bytes),
+        }
+    }
     pub fn push(&mut self, c: char, o: Origin) {
         self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.origins.push(o);
-        }
+        let n = c.len_utf8();
+        self.origins.extend(std::iter::repeat_n(o, n));
     }
     pub fn push_str(&mut self, s: &str, o: Origin) {
         for c in s.chars() {
@@ -74,7 +79,7 @@ pub struct Link {
 /// blank lines become [`BREAK`], single line breaks become spaces.
 pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
     let chars: Vec<(usize, char)> = raw.text.char_indices().collect();
-    let mut out = Mapped::default();
+    let mut out = Mapped::with_capacity(raw.text.len());
     let mut links = Vec::new();
     let mut i = 0;
     let mut at_line_start = true;
@@ -220,7 +225,7 @@ fn confusable(c: char) -> char {
 /// collapsed, star-symbol ratings spelled out, letters spaced or dotted apart joined.
 pub fn normalize(prose: &Mapped) -> Mapped {
     let chars: Vec<(usize, char)> = prose.text.char_indices().collect();
-    let mut out = Mapped::default();
+    let mut out = Mapped::with_capacity(prose.text.len());
     let mut i = 0;
     while i < chars.len() {
         let (b, c) = chars[i];
@@ -271,11 +276,16 @@ pub fn normalize(prose: &Mapped) -> Mapped {
         }
         let end = chars.get(j).map(|x| x.0).unwrap_or(prose.text.len());
         let o = cover(&prose.origins[b..end]);
-        let cluster: String = chars[i..j]
+        // ASCII is its own NFKC form: skip the decomposition machinery for it.
+        if j == i + 1 && c.is_ascii() {
+            out.push(confusable(c.to_ascii_lowercase()), o);
+            i = j;
+            continue;
+        }
+        let cluster = chars[i..j]
             .iter()
             .map(|x| x.1)
-            .filter(|c| !is_invisible(*c))
-            .collect();
+            .filter(|c| !is_invisible(*c));
         for n in cluster.nfkc() {
             for l in n.to_lowercase() {
                 out.push(confusable(l), o);
@@ -290,13 +300,14 @@ pub fn normalize(prose: &Mapped) -> Mapped {
 /// each standing alone between one separator).
 fn join_spaced_letters(m: &Mapped) -> Mapped {
     let chars: Vec<(usize, char)> = m.text.char_indices().collect();
-    let mut out = Mapped::default();
+    let mut out = Mapped::with_capacity(m.text.len());
     let is_sep = |c: char| matches!(c, ' ' | '.' | '-' | '_' | '·' | '*' | '/');
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i].1;
-        let starts_word = i == 0 || !chars[i - 1].1.is_alphanumeric();
-        if c.is_alphabetic() && starts_word && i + 1 < chars.len() && is_sep(chars[i + 1].1) {
+        // Cheapest test first: most characters are not followed by a separator.
+        let starts_word = || i == 0 || !chars[i - 1].1.is_alphanumeric();
+        if i + 1 < chars.len() && is_sep(chars[i + 1].1) && c.is_alphabetic() && starts_word() {
             let sep = chars[i + 1].1;
             let mut letters = vec![i];
             let mut j = i;

@@ -16,6 +16,11 @@ use tplc_diagnostics::{Diagnostic, Fix, Span, TextEdit};
 pub const MAX_NESTING: usize = 64;
 /// Most parentheses and `not`s in one expression, for the same reason.
 pub const MAX_EXPR_DEPTH: usize = 32;
+/// Most operators and filters in one expression: each one nests the tree one level
+/// deeper (and the compiled Jinja too, which renderers bound).
+pub const MAX_EXPR_OPS: usize = 48;
+/// Most `elif` branches of one `{% if %}`: each is one more nested level when rendered.
+pub const MAX_BRANCHES: usize = 48;
 
 enum Open {
     If {
@@ -220,11 +225,29 @@ impl Builder<'_> {
                     branches,
                     has_else: false,
                     ..
-                }) if self.too_deep == 0 => branches.push(IfBranch {
-                    tag: span,
-                    cond: Some(cond),
-                    body: Vec::new(),
-                }),
+                }) if self.too_deep == 0 => {
+                    if branches.len() > MAX_BRANCHES {
+                        // Reported once per block; later branches are dropped silently.
+                        if branches.len() == MAX_BRANCHES + 1 {
+                            branches.push(IfBranch {
+                                tag: span,
+                                cond: None,
+                                body: Vec::new(),
+                            });
+                            self.error(
+                                span,
+                                format!("more than {MAX_BRANCHES} `elif` branches in one `{{% if %}}`: split the block"),
+                            );
+                        }
+                        self.push(Node::Error(span));
+                    } else {
+                        branches.push(IfBranch {
+                            tag: span,
+                            cond: Some(cond),
+                            body: Vec::new(),
+                        })
+                    }
+                }
                 Some(Open::If { has_else: true, .. }) if self.too_deep == 0 => {
                     self.error(
                         span,
@@ -405,14 +428,23 @@ fn trim(src: &str, s: Span) -> Span {
 fn too_deep(toks: &[(Tok<'_>, Span)]) -> bool {
     let mut depth = 0usize;
     let mut nots = 0usize;
+    let mut ops = 0usize;
     for (t, _) in toks {
         match t {
             Tok::LParen => depth += 1,
             Tok::RParen => depth = depth.saturating_sub(1),
             Tok::Ident("not") => nots += 1,
+            Tok::Ident("and" | "or")
+            | Tok::Pipe
+            | Tok::EqEq
+            | Tok::NotEq
+            | Tok::Lt
+            | Tok::Le
+            | Tok::Gt
+            | Tok::Ge => ops += 1,
             _ => {}
         }
-        if depth > MAX_EXPR_DEPTH || nots > MAX_EXPR_DEPTH {
+        if depth > MAX_EXPR_DEPTH || nots > MAX_EXPR_DEPTH || ops > MAX_EXPR_OPS {
             return true;
         }
     }

@@ -1,0 +1,809 @@
+//! The protocol handlers: each converts positions, asks the state or a feature module,
+//! and converts the answer back. No check is implemented here.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+use tplc_project::Analysis;
+
+use crate::convert::{self, Text};
+use crate::state::{Document, State};
+use crate::{actions, completion, hover, symbols, tokens, PREVIEW_COMMAND};
+
+/// A command that panics on purpose, honoured only when [`PANIC_TEST_ENV`] is set.
+pub const PANIC_TEST_COMMAND: &str = "tplc.test.panic";
+pub const PANIC_TEST_ENV: &str = "TPLC_LSP_TEST_PANIC";
+
+pub struct Inner {
+    state: Mutex<State>,
+    /// Signalled after every change; the analysis task waits on it.
+    dirty: Notify,
+    shutdown: Arc<AtomicBool>,
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    worker_started: AtomicBool,
+    untitled: AtomicU64,
+    stopped: AtomicBool,
+}
+
+impl Inner {
+    /// End the background work once the session is over: the watcher (and with it the
+    /// task reading its events) and the analysis task.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        *self.watcher.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.dirty.notify_one();
+    }
+}
+
+pub struct Backend {
+    pub client: Client,
+    inner: Arc<Inner>,
+}
+
+fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic in one request must not lock everyone else out.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error {
+        code: ErrorCode::InvalidParams,
+        message: msg.into().into(),
+        data: None,
+    }
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        let root = std::env::current_dir().unwrap_or_default();
+        Backend {
+            client,
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::new(root)),
+                dirty: Notify::new(),
+                shutdown: Arc::new(AtomicBool::new(false)),
+                watcher: Mutex::new(None),
+                worker_started: AtomicBool::new(false),
+                untitled: AtomicU64::new(0),
+                stopped: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The shared state, for stopping background work after the session.
+    pub(crate) fn inner(&self) -> Arc<Inner> {
+        self.inner.clone()
+    }
+
+    pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.inner.shutdown.clone()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    /// The workspace path of a document URI (untitled buffers get a name in the root).
+    fn path_of(&self, st: &State, uri: &lsp::Uri) -> PathBuf {
+        if let Some((p, _)) = st.docs.iter().find(|(_, d)| &d.uri == uri) {
+            return p.clone();
+        }
+        let is_file = uri.scheme().as_str().eq_ignore_ascii_case("file");
+        match uri.to_file_path() {
+            Some(p) if is_file => p.into_owned(),
+            _ => {
+                let n = self.inner.untitled.fetch_add(1, Ordering::SeqCst);
+                st.root.join(format!(".untitled-{n}.tplc"))
+            }
+        }
+    }
+
+    fn changed(&self) {
+        self.inner.dirty.notify_one();
+    }
+
+    fn start_worker(&self) {
+        if self.inner.worker_started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let inner = self.inner.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move { worker(inner, client).await });
+    }
+
+    fn start_watcher(&self, root: &Path) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+        let w = crate::watch::watch(root, tx);
+        *self.inner.watcher.lock().unwrap_or_else(|e| e.into_inner()) = w;
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            while let Some(paths) = rx.recv().await {
+                {
+                    let mut st = lock(&inner.state);
+                    for p in &paths {
+                        st.disk_changed(p);
+                    }
+                }
+                inner.dirty.notify_one();
+            }
+        });
+    }
+
+    /// The current text of an open document with its path, or an error for unknown URIs.
+    fn doc(&self, uri: &lsp::Uri) -> Result<(PathBuf, String)> {
+        let st = self.state();
+        st.docs
+            .iter()
+            .find(|(_, d)| &d.uri == uri)
+            .map(|(p, d)| (p.clone(), d.text.clone()))
+            .ok_or_else(|| invalid(format!("{} is not open", uri.as_str())))
+    }
+}
+
+/// Debounced analysis: wait for a quiet moment, analyse a snapshot in the background,
+/// publish only if nothing changed meanwhile (else start over with the newer state).
+async fn worker(inner: Arc<Inner>, client: Client) {
+    loop {
+        inner.dirty.notified().await;
+        if inner.stopped.load(Ordering::SeqCst) {
+            return;
+        }
+        loop {
+            let ms = lock(&inner.state).debounce_ms;
+            match tokio::time::timeout(Duration::from_millis(ms), inner.dirty.notified()).await {
+                Ok(()) => continue,
+                Err(_) => break,
+            }
+        }
+        if inner.stopped.load(Ordering::SeqCst) {
+            return;
+        }
+        let (generation, ws) = {
+            let st = lock(&inner.state);
+            (st.generation, st.workspace.clone())
+        };
+        let result = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.analyze()))
+        })
+        .await;
+        let analysis = match result {
+            Ok(Ok(a)) => Arc::new(a),
+            _ => {
+                client
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        "tplc: the analysis failed on this input; please report it",
+                    )
+                    .await;
+                continue;
+            }
+        };
+        let pubs = {
+            let mut st = lock(&inner.state);
+            if st.generation != generation {
+                // A newer edit arrived; its own signal restarts the loop.
+                continue;
+            }
+            st.analysis = Some((generation, analysis.clone()));
+            publications(&mut st, &analysis)
+        };
+        for (uri, diags, version) in pubs {
+            client.publish_diagnostics(uri, diags, version).await;
+        }
+    }
+}
+
+type Publication = (lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>);
+
+/// A span in another file of the analysis, as a protocol location.
+fn locate(
+    st: &State,
+    analysis: &Analysis,
+    enc: tplc_diagnostics::PositionEncoding,
+    path: &Path,
+    span: tplc_diagnostics::Span,
+) -> Option<lsp::Location> {
+    let uri = match st.docs.get(path) {
+        Some(d) => d.uri.clone(),
+        None => lsp::Uri::from_file_path(path)?,
+    };
+    let range = match analysis.files.get(path) {
+        Some(f) => Text::new(&f.source, enc).range(span),
+        None => lsp::Range::default(),
+    };
+    Some(lsp::Location::new(uri, range))
+}
+
+/// What to publish for an analysis: every open file (with its version), files on disk
+/// whose problems changed, and empty lists for files that are gone.
+fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
+    let enc = st.enc;
+    let mut out = Vec::new();
+    let uri_of = |st: &State, p: &Path| -> Option<lsp::Uri> {
+        match st.docs.get(p) {
+            Some(d) => Some(d.uri.clone()),
+            None => lsp::Uri::from_file_path(p),
+        }
+    };
+    let mut seen = Vec::new();
+    for (path, fa) in &analysis.files {
+        let Some(uri) = uri_of(st, path) else {
+            continue;
+        };
+        let text = Text::new(&fa.source, enc);
+        let other = |p: &Path, span| locate(st, analysis, enc, p, span);
+        let diags: Vec<lsp::Diagnostic> = fa
+            .diagnostics
+            .iter()
+            .map(|d| convert::diagnostic(&text, &uri, d, Some(fa.template.body_start), &other))
+            .collect();
+        seen.push(path.clone());
+        let version = st.docs.get(path).map(|d| d.version);
+        if version.is_none() && st.published.get(path) == Some(&diags) {
+            continue;
+        }
+        if version.is_none() && diags.is_empty() && !st.published.contains_key(path) {
+            continue;
+        }
+        st.published.insert(path.clone(), diags.clone());
+        out.push((uri, diags, version));
+    }
+    // tplc.toml problems belong to tplc.toml.
+    let config = st.config_path();
+    if let Ok(text) = std::fs::read_to_string(&config) {
+        if let Some(uri) = lsp::Uri::from_file_path(&config) {
+            let t = Text::new(&text, enc);
+            let other = |p: &Path, span| locate(st, analysis, enc, p, span);
+            let diags: Vec<lsp::Diagnostic> = analysis
+                .config_diagnostics
+                .iter()
+                .map(|d| convert::diagnostic(&t, &uri, d, None, &other))
+                .collect();
+            if st.published.get(&config) != Some(&diags) {
+                st.published.insert(config.clone(), diags.clone());
+                out.push((uri, diags, None));
+            }
+            seen.push(config);
+        }
+    }
+    let gone: Vec<PathBuf> = st
+        .published
+        .keys()
+        .filter(|p| !seen.contains(p))
+        .cloned()
+        .collect();
+    for p in gone {
+        st.published.remove(&p);
+        if let Some(uri) = lsp::Uri::from_file_path(&p) {
+            out.push((uri, Vec::new(), None));
+        }
+    }
+    out
+}
+
+fn root_of(params: &lsp::InitializeParams) -> Option<PathBuf> {
+    let folder = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone());
+    #[allow(deprecated)]
+    let uri = folder.or_else(|| params.root_uri.clone())?;
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn completion_kind(k: &completion::ItemKind) -> lsp::CompletionItemKind {
+    use completion::ItemKind::*;
+    match k {
+        Field => lsp::CompletionItemKind::FIELD,
+        Variable => lsp::CompletionItemKind::VARIABLE,
+        Filter => lsp::CompletionItemKind::FUNCTION,
+        Keyword => lsp::CompletionItemKind::KEYWORD,
+        HeaderKey => lsp::CompletionItemKind::PROPERTY,
+        Kind => lsp::CompletionItemKind::ENUM_MEMBER,
+        Type => lsp::CompletionItemKind::TYPE_PARAMETER,
+        Include => lsp::CompletionItemKind::FILE,
+    }
+}
+
+fn symbol_kind(k: &symbols::SymbolKind) -> lsp::SymbolKind {
+    use symbols::SymbolKind::*;
+    match k {
+        Header => lsp::SymbolKind::NAMESPACE,
+        Entry => lsp::SymbolKind::PROPERTY,
+        Param => lsp::SymbolKind::VARIABLE,
+        If => lsp::SymbolKind::BOOLEAN,
+        For => lsp::SymbolKind::ARRAY,
+        Include => lsp::SymbolKind::MODULE,
+    }
+}
+
+#[allow(deprecated)]
+fn to_document_symbol(text: &Text<'_>, s: &symbols::Symbol) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: if s.name.is_empty() {
+            "?".into()
+        } else {
+            s.name.clone()
+        },
+        detail: s.detail.clone(),
+        kind: symbol_kind(&s.kind),
+        tags: None,
+        deprecated: None,
+        range: text.range(s.span),
+        selection_range: text.range(s.selection),
+        children: Some(
+            s.children
+                .iter()
+                .map(|c| to_document_symbol(text, c))
+                .collect(),
+        ),
+    }
+}
+
+/// One edit turning `old` into `new`: the changed middle only, so cursors and folds
+/// outside it stay put.
+fn minimal_edit(text: &Text<'_>, new: &str) -> Option<lsp::TextEdit> {
+    let old = text.text;
+    if old == new {
+        return None;
+    }
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    let span = tplc_diagnostics::Span::new(prefix, old.len() - suffix);
+    Some(lsp::TextEdit::new(
+        text.range(span),
+        new[prefix..new.len() - suffix].to_string(),
+    ))
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let enc = convert::negotiate_encoding(&params.capabilities);
+        let debounce = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("debounceMs"))
+            .and_then(Value::as_u64);
+        let root = root_of(&params);
+        let load_error = {
+            let mut st = self.state();
+            st.enc = enc;
+            if let Some(ms) = debounce {
+                st.debounce_ms = ms.min(10_000);
+            }
+            st.root_given = root.is_some();
+            match &root {
+                Some(r) => st.load_root(r.clone()).err(),
+                None => None,
+            }
+        };
+        if let Some(e) = load_error {
+            self.client
+                .log_message(lsp::MessageType::WARNING, format!("tplc: {e}"))
+                .await;
+        }
+        if let Some(r) = &root {
+            self.start_watcher(r);
+        }
+        let sync = lsp::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+            save: Some(lsp::TextDocumentSyncSaveOptions::Supported(false)),
+            ..Default::default()
+        };
+        Ok(lsp::InitializeResult {
+            server_info: Some(lsp::ServerInfo {
+                name: "tplc".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: lsp::ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(enc)),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(sync)),
+                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                completion_provider: Some(lsp::CompletionOptions {
+                    trigger_characters: Some(
+                        ["{", ".", "|", " ", "\"", ":"]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                    lsp::CodeActionOptions {
+                        code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
+                definition_provider: Some(lsp::OneOf::Left(true)),
+                document_symbol_provider: Some(lsp::OneOf::Left(true)),
+                document_formatting_provider: Some(lsp::OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        lsp::SemanticTokensOptions {
+                            legend: tokens::legend(),
+                            full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                            range: None,
+                            ..Default::default()
+                        },
+                    ),
+                ),
+                execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                    commands: vec![PREVIEW_COMMAND.to_string()],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        self.start_worker();
+        // Clients that watch files for us report template and config changes too.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let watchers = ["**/*.tplc", "**/tplc.toml"]
+                .iter()
+                .map(|g| lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String(g.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let opts = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
+            let reg = lsp::Registration {
+                id: "tplc-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(opts).ok(),
+            };
+            let _ = client.register_capability(vec![reg]).await;
+        });
+        self.changed();
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.inner.shutdown.store(true, Ordering::SeqCst);
+        self.state().shutdown_requested = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let d = params.text_document;
+        let new_root = {
+            let mut st = self.state();
+            let path = self.path_of(&st, &d.uri);
+            // No workspace folder: the project is the folder around the first file.
+            let needs_root = !st.root_given && st.docs.is_empty();
+            let root = needs_root.then(|| tplc_project::find_root(&path));
+            if let Some(r) = &root {
+                let _ = st.load_root(r.clone());
+                st.root_given = true;
+            }
+            st.open(
+                path,
+                Document {
+                    uri: d.uri,
+                    version: d.version,
+                    text: d.text,
+                },
+            );
+            root
+        };
+        if let Some(r) = new_root {
+            self.start_watcher(&r);
+        }
+        self.start_worker();
+        self.changed();
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        {
+            let mut st = self.state();
+            let path = self.path_of(&st, &params.text_document.uri);
+            if st
+                .change(&path, params.text_document.version, params.content_changes)
+                .is_none()
+            {
+                return;
+            }
+        }
+        self.changed();
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        {
+            let mut st = self.state();
+            let path = self.path_of(&st, &params.text_document.uri);
+            st.close(&path);
+        }
+        // A closed file keeps its problems only if it is part of the project on disk.
+        self.changed();
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let ms = params
+            .settings
+            .get("tplc")
+            .unwrap_or(&params.settings)
+            .get("debounceMs")
+            .and_then(Value::as_u64);
+        if let Some(ms) = ms {
+            self.state().debounce_ms = ms.min(10_000);
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        {
+            let mut st = self.state();
+            for c in params.changes {
+                if let Some(p) = c.uri.to_file_path() {
+                    st.disk_changed(&p);
+                }
+            }
+        }
+        self.changed();
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let pos = params.text_document_position_params;
+        let (path, text) = self.doc(&pos.text_document.uri)?;
+        let mut st = self.state();
+        let enc = st.enc;
+        let Some(fa) = st.file_analysis(&path) else {
+            return Ok(None);
+        };
+        let t = Text::new(&text, enc);
+        let offset = t.offset(pos.position);
+        let schema = st.workspace.schema();
+        Ok(
+            hover::hover(&fa, schema, offset).map(|(span, md)| lsp::Hover {
+                contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value: md,
+                }),
+                range: Some(t.range(span)),
+            }),
+        )
+    }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let pos = params.text_document_position;
+        let (path, text) = self.doc(&pos.text_document.uri)?;
+        let mut st = self.state();
+        let enc = st.enc;
+        let Some(fa) = st.file_analysis(&path) else {
+            return Ok(None);
+        };
+        let t = Text::new(&text, enc);
+        let offset = t.offset(pos.position);
+        let files: Vec<PathBuf> = st.workspace.files().map(Path::to_path_buf).collect();
+        let cx = completion::Context {
+            template: &fa.template,
+            source: &text,
+            schema: st.workspace.schema(),
+            files: &files,
+            path: &path,
+        };
+        let items: Vec<lsp::CompletionItem> = completion::complete(&cx, offset)
+            .into_iter()
+            .map(|i| lsp::CompletionItem {
+                label: i.label.clone(),
+                kind: Some(completion_kind(&i.kind)),
+                detail: i.detail,
+                documentation: i.doc.map(|d| {
+                    lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value: d,
+                    })
+                }),
+                insert_text: i.insert,
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(lsp::CompletionResponse::Array(items)))
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let (path, text) = self.doc(&uri)?;
+        // Diagnostics the client sent with their data; when a client drops `data`, use
+        // the current analysis instead.
+        let mut diags = params.context.diagnostics;
+        if diags.iter().all(|d| d.data.is_none()) {
+            let mut st = self.state();
+            let enc = st.enc;
+            if let Some(fa) = st.file_analysis(&path) {
+                let t = Text::new(&text, enc);
+                let other = |p: &Path, span: tplc_diagnostics::Span| {
+                    let uri = lsp::Uri::from_file_path(p)?;
+                    let range = st
+                        .workspace
+                        .text(p)
+                        .map(|src| Text::new(&src, enc).range(span))
+                        .unwrap_or_default();
+                    Some(lsp::Location::new(uri, range))
+                };
+                diags = fa
+                    .diagnostics
+                    .iter()
+                    .map(|d| convert::diagnostic(&t, &uri, d, Some(fa.template.body_start), &other))
+                    .collect();
+            }
+        }
+        let acts = actions::actions(&uri, &params.range, &diags);
+        Ok(Some(
+            acts.into_iter()
+                .map(lsp::CodeActionOrCommand::CodeAction)
+                .collect(),
+        ))
+    }
+
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let (_, text) = self.doc(&params.text_document.uri)?;
+        let enc = self.state().enc;
+        match tplc_fmt::format(&text) {
+            Ok(formatted) => {
+                let t = Text::new(&text, enc);
+                Ok(Some(minimal_edit(&t, &formatted).into_iter().collect()))
+            }
+            Err(e) => {
+                self.client
+                    .log_message(lsp::MessageType::INFO, format!("tplc: not formatted: {e}"))
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let uri = pos.text_document.uri;
+        let (path, text) = self.doc(&uri)?;
+        let mut st = self.state();
+        let enc = st.enc;
+        let Some(fa) = st.file_analysis(&path) else {
+            return Ok(None);
+        };
+        let t = Text::new(&text, enc);
+        let offset = t.offset(pos.position);
+        let files: Vec<PathBuf> = st.workspace.files().map(Path::to_path_buf).collect();
+        let exists = |p: &Path| files.iter().any(|f| f == p);
+        let target = symbols::definition(
+            &fa.template,
+            st.workspace.schema(),
+            &st.root,
+            &path,
+            &exists,
+            offset,
+        );
+        Ok(target.and_then(|target| match target {
+            symbols::Target::Here(span) => Some(lsp::GotoDefinitionResponse::Scalar(
+                lsp::Location::new(uri.clone(), t.range(span)),
+            )),
+            symbols::Target::File(p) => {
+                let uri = st
+                    .docs
+                    .get(&p)
+                    .map(|d| d.uri.clone())
+                    .or_else(|| lsp::Uri::from_file_path(&p))?;
+                Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(
+                    uri,
+                    lsp::Range::default(),
+                )))
+            }
+        }))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        let (_, text) = self.doc(&params.text_document.uri)?;
+        let enc = self.state().enc;
+        let parse = tplc_syntax::parse(&text);
+        let t = Text::new(&text, enc);
+        let syms = symbols::symbols(&parse.template, &text)
+            .iter()
+            .map(|s| to_document_symbol(&t, s))
+            .collect();
+        Ok(Some(lsp::DocumentSymbolResponse::Nested(syms)))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        let (_, text) = self.doc(&params.text_document.uri)?;
+        let enc = self.state().enc;
+        let parse = tplc_syntax::parse(&text);
+        let raw = tokens::raw_tokens(&parse.template, &text);
+        Ok(Some(lsp::SemanticTokensResult::Tokens(
+            lsp::SemanticTokens {
+                result_id: None,
+                data: tokens::encode(&text, &raw, enc),
+            },
+        )))
+    }
+
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<Value>> {
+        // Lets the test suite prove that a failing request does not end the session;
+        // inert unless the server was started with this variable set.
+        if params.command == PANIC_TEST_COMMAND && std::env::var_os(PANIC_TEST_ENV).is_some() {
+            panic!("requested by {PANIC_TEST_COMMAND}");
+        }
+        if params.command != PREVIEW_COMMAND {
+            return Err(invalid(format!(
+                "unknown command `{}`: the server provides `{PREVIEW_COMMAND}`",
+                params.command
+            )));
+        }
+        let uri_text = params
+            .arguments
+            .first()
+            .and_then(|a| {
+                a.as_str()
+                    .map(str::to_string)
+                    .or_else(|| a.get("uri").and_then(Value::as_str).map(str::to_string))
+            })
+            .ok_or_else(|| invalid("`tplc.preview` takes the document URI as its argument"))?;
+        let uri: lsp::Uri = uri_text
+            .parse()
+            .map_err(|_| invalid(format!("`{uri_text}` is not a URI")))?;
+        let (path, _) = self.doc(&uri)?;
+        let st = self.state();
+        let analysis = match &st.analysis {
+            Some((g, a)) if *g == st.generation => a.clone(),
+            _ => Arc::new(st.workspace.analyze()),
+        };
+        let fa = analysis
+            .files
+            .get(&path)
+            .ok_or_else(|| invalid("the document is not part of the workspace"))?;
+        let root = st.root.clone();
+        let schema = st.workspace.schema();
+        let result =
+            crate::preview::preview(fa, schema, &root, &analysis).map_err(|msg| Error {
+                code: ErrorCode::InvalidRequest,
+                message: msg.into(),
+                data: None,
+            })?;
+        Ok(Some(result))
+    }
+}

@@ -1,0 +1,152 @@
+//! The real `tplc lsp` binary over stdio. The tests build it (`cargo build -p tplc`);
+//! `$TPLC_BIN` names another binary to test instead.
+
+mod common;
+
+use common::{column, engine_diagnostics, file_uri, project, Client, HEAD};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use tokio::process::{Child, Command};
+
+/// The binary under test: `$TPLC_BIN`, else `target/debug/tplc`, brought up to date
+/// with `cargo build -p tplc` first (once per run), so it never lags the library.
+fn binary() -> Option<PathBuf> {
+    static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BIN.get_or_init(find_binary).clone()
+}
+
+fn find_binary() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TPLC_BIN") {
+        return Some(PathBuf::from(p));
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("../../target"));
+    let exe = if cfg!(windows) { "tplc.exe" } else { "tplc" };
+    let p = target.join("debug").join(exe);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let built = std::process::Command::new(cargo)
+        .args(["build", "-p", "tplc"])
+        .current_dir(&manifest)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !built {
+        eprintln!("`cargo build -p tplc` failed; testing the existing binary if there is one");
+    }
+    if !p.is_file() {
+        eprintln!(
+            "skipped: {} is absent; run `cargo build -p tplc` to test the real binary",
+            p.display()
+        );
+        return None;
+    }
+    Some(p)
+}
+
+fn spawn(bin: &PathBuf, panic_hook: bool) -> (Client, Child) {
+    let mut cmd = Command::new(bin);
+    cmd.arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    if panic_hook {
+        cmd.env(tplc_lsp::PANIC_TEST_ENV, "1");
+    }
+    let mut child = cmd.spawn().expect("tplc starts");
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    (Client::new(stdout, stdin), child)
+}
+
+async fn exit_code(child: &mut Child) -> i32 {
+    let status = tokio::time::timeout(common::TIMEOUT, child.wait())
+        .await
+        .expect("the server exits after `exit`")
+        .unwrap();
+    status.code().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_of_edits_in_utf16_and_utf8() {
+    let Some(bin) = binary() else { return };
+    for utf8 in [false, true] {
+        let (mut c, mut child) = spawn(&bin, false);
+        common::burst_scenario(&mut c, utf8).await;
+        assert_eq!(exit_code(&mut child).await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_with_every_request_kind() {
+    let Some(bin) = binary() else { return };
+    let text = format!(
+        "{HEAD}Hi {{{{ buyer.name }}}} 😀 漢字, order {{{{ order.id|upper }}}}: leave a 5-star review.\n"
+    );
+    let dir = project(&[("msg.tplc", &text)]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let path = root.join("msg.tplc");
+    let uri = file_uri(&path);
+    let (mut c, mut child) = spawn(&bin, true);
+    c.initialize(&file_uri(&root), false).await;
+    c.open(&uri, &text).await;
+    let diags = c.diagnostics(&uri, Some(1)).await;
+    assert_eq!(diags, engine_diagnostics(&root, &path, &text, false));
+
+    let at = |needle: &str| {
+        let (line, col) = column(&text, text.find(needle).unwrap() + 1, false);
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col}})
+    };
+    let r = c.request("textDocument/hover", at("buyer.name")).await;
+    let md = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("`buyer`: `buyer`"), "{md}");
+    let r = c.request("textDocument/completion", at("order.id")).await;
+    assert!(!r["result"].as_array().unwrap().is_empty(), "{r}");
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diags[0]["range"], "context": {"diagnostics": [diags[0]]}}),
+        )
+        .await;
+    assert_eq!(r["result"][0]["title"], "Add `| default(\"there\")`");
+    let r = c
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .await;
+    assert_eq!(r["result"][0]["newText"], " | ");
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": tplc_lsp::PANIC_TEST_COMMAND}),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "tplc.preview", "arguments": [uri]}),
+        )
+        .await;
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("errors"),
+        "{r}"
+    );
+    c.shutdown_exit().await;
+    assert_eq!(exit_code(&mut child).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_without_shutdown_is_code_1() {
+    let Some(bin) = binary() else { return };
+    let (mut c, mut child) = spawn(&bin, false);
+    c.initialize("file:///nonexistent-tplc-root", false).await;
+    c.notify("exit", Value::Null).await;
+    assert_eq!(exit_code(&mut child).await, 1);
+}
