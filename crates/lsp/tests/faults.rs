@@ -5,9 +5,11 @@
 //!
 //! The server runs in process over a pipe (`tplc_lsp::serve`); every wait has a deadline.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -27,35 +29,7 @@ fn start() -> (Client, JoinHandle<i32>) {
     let server = tokio::spawn(tplc_lsp::serve(sr, sw));
     let (cr, cw) = tokio::io::split(client_side);
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut r = BufReader::new(cr);
-        loop {
-            let mut len = None;
-            loop {
-                let mut line = String::new();
-                match r.read_line(&mut line).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(v) = line.strip_prefix("Content-Length:") {
-                    len = v.trim().parse::<usize>().ok();
-                }
-            }
-            let Some(len) = len else { return };
-            let mut body = vec![0; len];
-            if r.read_exact(&mut body).await.is_err() {
-                return;
-            }
-            let v: Value = serde_json::from_slice(&body).expect("the server writes JSON");
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    tokio::spawn(common::read_loop(cr, tx));
     (
         Client {
             writer: Some(Box::new(cw)),

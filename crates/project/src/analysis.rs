@@ -106,18 +106,36 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
     .into_iter()
     .collect();
     let mut files = files;
-    let final_errors = |p: &Path| -> usize {
-        let Some(f) = parsed.get(p) else { return 0 };
-        let mut diags = f.diagnostics.clone();
-        if let Some(ds) = project_by_file.get(p) {
-            diags.extend(ds.iter().map(|d| (*d).clone()));
-        }
-        let diags = tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
-        apply_levels(ws, diags)
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
-    };
+    // Errors of every included partial: taken from its finished analysis when it was
+    // selected, else run through the same suppressions and levels (partials get no
+    // per-template rules, so that is all their analysis adds).
+    let targets: BTreeSet<&PathBuf> = graph
+        .values()
+        .flatten()
+        .filter_map(|e| e.target.as_ref())
+        .collect();
+    let partial_errors: BTreeMap<&Path, usize> = targets
+        .into_iter()
+        .map(|p| {
+            let count =
+                |ds: &[Diagnostic]| ds.iter().filter(|d| d.severity == Severity::Error).count();
+            let n = match (files.get(p), parsed.get(p)) {
+                (Some(fa), _) => count(&fa.diagnostics),
+                (None, Some(f)) => {
+                    let mut diags = f.diagnostics.clone();
+                    if let Some(ds) = project_by_file.get(p.as_path()) {
+                        diags.extend(ds.iter().map(|d| (*d).clone()));
+                    }
+                    let diags =
+                        tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
+                    count(&apply_levels(ws, diags))
+                }
+                (None, None) => 0,
+            };
+            (p.as_path(), n)
+        })
+        .collect();
+    let final_errors = |p: &Path| partial_errors.get(p).copied().unwrap_or(0);
     crate::include_errors::add(&ws.root, &graph, &final_errors, &mut files);
     Analysis {
         files,

@@ -20,7 +20,7 @@ pub struct Client {
 }
 
 /// Read `Content-Length` framed messages until the stream ends.
-async fn read_loop(reader: impl AsyncRead + Unpin, tx: mpsc::UnboundedSender<Value>) {
+pub async fn read_loop(reader: impl AsyncRead + Unpin, tx: mpsc::UnboundedSender<Value>) {
     let mut r = BufReader::new(reader);
     loop {
         let mut len = None;
