@@ -83,7 +83,9 @@ fn finish(text: String) -> String {
             Some(l) => (l, true),
             None => (&rest[..nl], false),
         };
-        out.push_str(line.trim_end_matches([' ', '\t']));
+        // A stray `\r` before the break counts as trailing blank too: kept, it would
+        // turn into a CRLF break once the spaces after it are gone (not idempotent).
+        out.push_str(line.trim_end_matches([' ', '\t', '\r']));
         out.push_str(if crlf { "\r\n" } else { "\n" });
         rest = &rest[nl + 1..];
     }

@@ -49,6 +49,16 @@ fn crlf_bom_and_multiline_tags() {
 }
 
 #[test]
+fn stray_carriage_returns_before_a_break_are_trailing_blanks() {
+    // A lone `\r` followed by spaces: dropping only the spaces would leave `\r\n`, which
+    // the next run reads as a CRLF break (found by the `format` fuzz target).
+    let src = "---\nkind: delivery\nlocale: en\n---\nHi \r \nthere\r\r\nyou\n";
+    let out = format(src).unwrap();
+    assert_eq!(out, "---\nkind: delivery\nlocale: en\n---\nHi\nthere\r\nyou\r\n");
+    assert_eq!(format(&out).unwrap(), out);
+}
+
+#[test]
 fn degenerate_inputs_do_not_panic() {
     for src in [
         "",
