@@ -288,10 +288,19 @@ fn is_char(a: Option<&Atom<'_>>, c: char) -> bool {
     matches!(a, Some(Atom::Char(x)) if *x == c)
 }
 
+/// Whether `a` holds a `{% %}` tag. Bold text and links never span one: an `{% endif %}`
+/// inside a link target would be swallowed by the URL expression (leaving the `if`
+/// unclosed), and markup opened in one branch and closed after it leaves stray tags
+/// in the HTML. Such text is written as it stands, tags kept.
+fn has_tag(a: &[Atom<'_>]) -> bool {
+    a.iter().any(|x| matches!(x, Atom::Tag(_)))
+}
+
 /// Where the `**` closing the one at `from` is, on the same line.
 fn find_bold_close(a: &[Atom<'_>], from: usize) -> Option<usize> {
     (from..a.len().saturating_sub(1))
         .find(|&i| is_char(a.get(i), '*') && is_char(a.get(i + 1), '*'))
+        .filter(|&close| !has_tag(&a[from..close]))
 }
 
 /// For `[` at `open`: the index of `](` and of the closing `)`.
@@ -302,7 +311,7 @@ fn find_link(a: &[Atom<'_>], open: usize) -> Option<(usize, usize)> {
         return None;
     }
     let close = (mid + 2..a.len()).find(|&i| is_char(a.get(i), ')'))?;
-    (close > mid + 2).then_some((mid, close))
+    (close > mid + 2 && !has_tag(&a[open..close])).then_some((mid, close))
 }
 
 pub fn inline(line: &Line, mode: Mode) -> String {
@@ -387,6 +396,7 @@ fn url_expr(url: &[Atom<'_>]) -> String {
                 }
                 parts.push(format!("({e})"));
             }
+            // Excluded by `find_link`.
             Atom::Tag(_) => {}
         }
     }

@@ -238,6 +238,26 @@ fn literal_text_that_looks_like_template_syntax_is_copied() {
     assert_only_own_markup(&r.html);
 }
 
+#[test]
+fn markup_never_spans_a_template_tag() {
+    // An `{% endif %}` inside what looks like a link target or bold text: the markup is not
+    // formed (the text is written as it stands), so the `if` stays closed and both outputs
+    // render, whichever branch is taken.
+    let src = "---\nkind: delivery\nlocale: en\n---\nOrder {{ order.id }}.\n\n{% if order.delivery_date %}See [it](https://x.amazon.com/{% endif %}a) and **b{% if order.delivery_date %}c**{% endif %}.\n";
+    let c = compiled(src);
+    for date in [json!("2026-11-20"), Value::Null] {
+        let data = json!({"order": {"id": "111-2223334-4445556", "delivery_date": date}});
+        let r = render(&c, &data).unwrap_or_else(|e| panic!("{e}\n{}", c.html));
+        assert_only_own_markup(&r.html);
+        assert!(
+            !r.html.contains("<a ") && !r.html.contains("<strong>"),
+            "{}",
+            r.html
+        );
+        assert!(r.text.contains("a) and **b"), "{}", r.text);
+    }
+}
+
 /// A small deterministic generator: no extra dependency, reproducible failures.
 struct Rng(u64);
 

@@ -86,14 +86,17 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
             .replace('\\', "/");
         let c = compile(f, ws.schema(), &includes);
         let stem = artifact_stem(&rel);
+        let entry = manifest_entry(&rel, &c);
+        // Fingerprints only serve `--watch`; a one-off build does not copy every artifact.
+        if previous.is_some() {
+            prints.insert(rel.clone(), format!("{entry}\n{}\n{}", c.text, c.html));
+        }
         if ws.config().build.text {
-            artifacts.push((PathBuf::from(format!("{stem}.txt")), c.text.clone()));
+            artifacts.push((PathBuf::from(format!("{stem}.txt")), c.text));
         }
         if ws.config().build.html {
-            artifacts.push((PathBuf::from(format!("{stem}.html")), c.html.clone()));
+            artifacts.push((PathBuf::from(format!("{stem}.html")), c.html));
         }
-        let entry = manifest_entry(&rel, &c);
-        prints.insert(rel.clone(), format!("{entry}\n{}\n{}", c.text, c.html));
         entries.push(entry);
     }
     let manifest = json!({ "tplc": env!("CARGO_PKG_VERSION"), "templates": entries });
