@@ -375,24 +375,31 @@ fn push_char(out: &mut String, c: char, mode: Mode) {
 }
 
 /// The URL part of a link as one Jinja expression (literal text and placeholders joined).
+/// Spaces around the whole target are not part of it, as the compliance check reads it:
+/// `[x]( {{ url }} )` links to the value of `url`.
 fn url_expr(url: &[Atom<'_>]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut lit = String::new();
+    let mut parts: Vec<(bool, String)> = Vec::new();
     for atom in url {
         match atom {
-            Atom::Char(c) => lit.push(*c),
-            Atom::Out(e) => {
-                if !lit.is_empty() {
-                    parts.push(string_lit(&std::mem::take(&mut lit)));
-                }
-                parts.push(format!("({e})"));
-            }
+            Atom::Char(c) => match parts.last_mut() {
+                Some((true, lit)) => lit.push(*c),
+                _ => parts.push((true, c.to_string())),
+            },
+            Atom::Out(e) => parts.push((false, format!("({e})"))),
             Atom::Tag(_) => {}
         }
     }
-    if !lit.is_empty() {
-        parts.push(string_lit(lit.trim()));
+    if let Some((true, lit)) = parts.first_mut() {
+        *lit = lit.trim_start().to_string();
     }
+    if let Some((true, lit)) = parts.last_mut() {
+        *lit = lit.trim_end().to_string();
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .filter(|(is_lit, text)| !(*is_lit && text.is_empty()))
+        .map(|(is_lit, text)| if is_lit { string_lit(&text) } else { text })
+        .collect();
     if parts.is_empty() {
         return "\"\"".into();
     }

@@ -83,6 +83,7 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
     let mut links = Vec::new();
     let mut i = 0;
     let mut at_line_start = true;
+    let mut no_link_before = 0;
     let o = |idx: usize| raw.origins[chars[idx].0];
     while i < chars.len() {
         let c = chars[i].1;
@@ -118,8 +119,12 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
                 at_line_start = true;
             }
             '*' if chars.get(i + 1).map(|c| c.1) == Some('*') => i += 2,
-            '[' => {
-                if let Some((text_end, url_end)) = find_link(&chars, i) {
+            '[' if i >= no_link_before => {
+                let found = find_link(&chars, i);
+                if let Err(x) = found {
+                    no_link_before = x;
+                }
+                if let Ok((text_end, url_end)) = found {
                     for (k, &(_, ch)) in chars.iter().enumerate().take(text_end).skip(i + 1) {
                         out.push(ch, o(k));
                     }
@@ -147,29 +152,46 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
     (out, links)
 }
 
-/// `[text](url)` starting at `open`: returns the index of `]` and of `)`.
-fn find_link(chars: &[(usize, char)], open: usize) -> Option<(usize, usize)> {
+/// `[text](url)` starting at `open`: the index of `]` and of `)`. The same reading as the
+/// renderer's (`tplc_compile`), so every link it prints is a link checked here: the text
+/// runs to the first `](` on the line and is not empty, the target runs to the next `)`
+/// and is not empty (it may hold spaces: `[x]( javascript:…)` is a link).
+///
+/// On failure, the index before which no other `[` can start a link either (each would
+/// stop at the same `](` or line end), so a line of brackets is read once, not once per
+/// bracket.
+fn find_link(chars: &[(usize, char)], open: usize) -> Result<(usize, usize), usize> {
     let mut j = open + 1;
-    while j < chars.len() && chars[j].1 != ']' {
-        if chars[j].1 == '\n' || chars[j].1 == '[' {
-            return None;
+    loop {
+        let Some(&(_, c)) = chars.get(j) else {
+            return Err(j);
+        };
+        if c == '\n' {
+            return Err(j);
+        }
+        if c == ']' && chars.get(j + 1).is_some_and(|x| x.1 == '(') {
+            break;
         }
         j += 1;
     }
-    if j + 1 >= chars.len() || chars[j + 1].1 != '(' {
-        return None;
+    if j == open + 1 {
+        return Err(open + 1);
     }
     let mut k = j + 2;
-    while k < chars.len() && chars[k].1 != ')' {
-        if chars[k].1.is_whitespace() {
-            return None;
+    loop {
+        match chars.get(k).map(|x| x.1) {
+            Some(')') => break,
+            Some('\n') | None => return Err(k),
+            Some(_) => k += 1,
         }
-        k += 1;
     }
-    (k < chars.len()).then_some((j, k))
+    if k == j + 2 {
+        return Err(j);
+    }
+    Ok((j, k))
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{034F}' | '\u{180E}')
 }
 
