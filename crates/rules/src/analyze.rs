@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tplc_diagnostics::{Diagnostic, Fix, Label, Severity, Span, TextEdit};
+use unicode_normalization::UnicodeNormalization;
 
 /// A file prose can come from: 0 is the checked file, the others are included partials.
 #[derive(Clone, Debug)]
@@ -798,11 +799,34 @@ fn links_rule(a: &Analysed, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+    // Bare links come in text order, and the normalised text follows the prose in order.
+    let mut cursor = 0;
     for (s, e) in bare_links(&a.norm.text) {
-        if let Some(f) = bare_link(&a.norm.text[s..e], a.norm.origins_of(s, e)) {
+        let origins = a.norm.origins_of(s, e);
+        let (written, next) = prose_behind(&a.prose, origins, cursor);
+        cursor = next;
+        if let Some(f) = bare_link(&a.norm.text[s..e], written, origins) {
             out.push(f);
         }
     }
+}
+
+/// The prose characters behind a run of normalised text, searched from byte `from` on;
+/// returns them and where the next search may start.
+fn prose_behind<'p>(prose: &'p Mapped, origins: &[Origin], from: usize) -> (&'p str, usize) {
+    let c = cover(origins);
+    let inside = |o: &Origin| o.file == c.file && o.start >= c.start && o.end <= c.end;
+    let n = prose.origins.len().min(prose.text.len());
+    let Some(start) =
+        (from..n).find(|&i| prose.text.is_char_boundary(i) && inside(&prose.origins[i]))
+    else {
+        return ("", from);
+    };
+    // Every byte of a character has its origin, so the run ends on a character boundary.
+    let end = (start..n)
+        .find(|&i| !inside(&prose.origins[i]))
+        .unwrap_or(n);
+    (prose.text.get(start..end).unwrap_or(""), end)
 }
 
 /// The target of a `[text](url)` link, one origin per character. The renderer prints a
@@ -936,7 +960,7 @@ fn link_target(url: &str, origins: &[Origin]) -> Option<Finding> {
 
 /// A URL or domain name written in the text (normalised). Mail programs turn these into
 /// links, so the same policy applies: https and Amazon only.
-fn bare_link(url: &str, origins: &[Origin]) -> Option<Finding> {
+fn bare_link(url: &str, written: &str, origins: &[Origin]) -> Option<Finding> {
     if url.contains('@') && !url.contains("://") {
         // An e-mail address: contact-info reports it.
         return None;
@@ -949,16 +973,33 @@ fn bare_link(url: &str, origins: &[Origin]) -> Option<Finding> {
     if host.contains(PLACEHOLDER) {
         return None;
     }
-    let amazon = host_is_amazon(&host);
+    // Normalisation reads look-alike letters as Latin ones; a browser does not (it maps
+    // full-width forms and case only), so the address as written must be Amazon too.
+    let as_browser: String = written.nfkc().flat_map(char::to_lowercase).collect();
+    let written_host = url_host(
+        as_browser
+            .split_once("://")
+            .map_or(&as_browser[..], |x| x.1),
+    );
+    let look_alike = host_is_amazon(&host) && !written.is_empty() && !host_is_amazon(&written_host);
+    let amazon = host_is_amazon(&host) && !look_alike;
     if amazon && scheme == "https" {
         return None;
     }
-    let mut f = if amazon {
+    let mut f = if look_alike {
+        Finding::quoting(EXTERNAL_LINK, Severity::Error, origins, origins, url, |q| {
+            format!("link {q} is not an Amazon address: its host is spelled with look-alike letters; remove it, or type the Amazon address in plain letters")
+        })
+    } else if amazon {
         Finding::quoting(EXTERNAL_LINK, Severity::Error, origins, origins, url, |q| {
             format!("link {q} is not https: Amazon only allows secure links; use https")
         })
     } else if scheme == "https" {
-        let host = readable(&host);
+        let host = readable(if written.is_empty() {
+            &host
+        } else {
+            &written_host
+        });
         Finding::new(
             EXTERNAL_LINK,
             Severity::Error,

@@ -657,3 +657,25 @@ fn a_line_of_brackets_is_read_once() {
     let d = check(&src);
     assert!(codes(&d).contains(&EXTERNAL_LINK));
 }
+
+#[test]
+fn a_bare_address_is_amazon_only_as_written() {
+    let msg = |text: &str| {
+        let src = format!("---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}}: see {text} for details.\n");
+        let d = check(&src);
+        d.iter()
+            .find(|x| x.code == EXTERNAL_LINK)
+            .map(|x| (at(&src, x).to_string(), x.message.clone()))
+    };
+    assert_eq!(msg("https://www.amazon.com/gp/css/order-history"), None);
+    assert_eq!(msg("https://ｗｗｗ.amazon.com/x"), None);
+    // A Cyrillic "а": normalised, the text reads "amazon"; a browser opens another host.
+    let (span, m) = msg("https://www.\u{0430}mazon.com/x").expect("reported");
+    assert_eq!(span, "https://www.\u{0430}mazon.com/x");
+    assert!(
+        m.contains("(reads as \"https://www.amazon.com/x\")") && m.contains("look-alike"),
+        "{m}"
+    );
+    let (_, m) = msg("https://sh\u{043E}p.example/x").expect("reported");
+    assert!(m.contains("sh\u{043E}p.example"), "{m}");
+}
