@@ -303,15 +303,58 @@ fn find_bold_close(a: &[Atom<'_>], from: usize) -> Option<usize> {
         .filter(|&close| !has_tag(&a[from..close]))
 }
 
-/// For `[` at `open`: the index of `](` and of the closing `)`.
-fn find_link(a: &[Atom<'_>], open: usize) -> Option<(usize, usize)> {
-    let mid = (open + 1..a.len().saturating_sub(1))
-        .find(|&i| is_char(a.get(i), ']') && is_char(a.get(i + 1), '('))?;
-    if mid == open + 1 {
-        return None;
+/// Where the parts of links are on one line, found in one pass: searching forward from
+/// every `[` made a line of brackets quadratic.
+struct LinkIndex {
+    /// For each index, the first `](` at or after it (`usize::MAX`: none).
+    next_mid: Vec<usize>,
+    /// For each index, the first `)` at or after it.
+    next_close: Vec<usize>,
+    /// Number of tags before each index.
+    tags_before: Vec<usize>,
+}
+
+impl LinkIndex {
+    fn new(a: &[Atom<'_>]) -> LinkIndex {
+        let n = a.len();
+        let mut next_mid = vec![usize::MAX; n + 2];
+        let mut next_close = vec![usize::MAX; n + 2];
+        for i in (0..n).rev() {
+            next_mid[i] = if is_char(a.get(i), ']') && is_char(a.get(i + 1), '(') {
+                i
+            } else {
+                next_mid[i + 1]
+            };
+            next_close[i] = if is_char(a.get(i), ')') {
+                i
+            } else {
+                next_close[i + 1]
+            };
+        }
+        let mut tags_before = Vec::with_capacity(n + 1);
+        let mut count = 0;
+        tags_before.push(0);
+        for x in a {
+            count += usize::from(matches!(x, Atom::Tag(_)));
+            tags_before.push(count);
+        }
+        LinkIndex {
+            next_mid,
+            next_close,
+            tags_before,
+        }
     }
-    let close = (mid + 2..a.len()).find(|&i| is_char(a.get(i), ')'))?;
-    (close > mid + 2 && !has_tag(&a[open..close])).then_some((mid, close))
+
+    /// For `[` at `open`: the index of `](` and of the closing `)`.
+    fn find(&self, open: usize) -> Option<(usize, usize)> {
+        let mid = *self.next_mid.get(open + 1)?;
+        if mid == usize::MAX || mid == open + 1 {
+            return None;
+        }
+        let close = *self.next_close.get(mid + 2)?;
+        let tagged = close != usize::MAX && self.tags_before[close] > self.tags_before[open];
+        (close != usize::MAX && close > mid + 2 && !tagged).then_some((mid, close))
+    }
 }
 
 pub fn inline(line: &Line, mode: Mode) -> String {
@@ -325,6 +368,7 @@ pub fn inline(line: &Line, mode: Mode) -> String {
 }
 
 fn emit_atoms(out: &mut String, a: &[Atom<'_>], mode: Mode) {
+    let mut links: Option<LinkIndex> = None;
     let mut i = 0;
     while i < a.len() {
         if is_char(a.get(i), '*') && is_char(a.get(i + 1), '*') {
@@ -343,7 +387,8 @@ fn emit_atoms(out: &mut String, a: &[Atom<'_>], mode: Mode) {
             }
         }
         if is_char(a.get(i), '[') {
-            if let Some((mid, close)) = find_link(a, i) {
+            let index = links.get_or_insert_with(|| LinkIndex::new(a));
+            if let Some((mid, close)) = index.find(i) {
                 emit_link(out, &a[i + 1..mid], &a[mid + 2..close], mode);
                 i = close + 1;
                 continue;
@@ -384,25 +429,32 @@ fn push_char(out: &mut String, c: char, mode: Mode) {
 }
 
 /// The URL part of a link as one Jinja expression (literal text and placeholders joined).
+/// Spaces around the whole target are not part of it, as the compliance check reads it:
+/// `[x]( {{ url }} )` links to the value of `url`.
 fn url_expr(url: &[Atom<'_>]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut lit = String::new();
+    let mut parts: Vec<(bool, String)> = Vec::new();
     for atom in url {
         match atom {
-            Atom::Char(c) => lit.push(*c),
-            Atom::Out(e) => {
-                if !lit.is_empty() {
-                    parts.push(string_lit(&std::mem::take(&mut lit)));
-                }
-                parts.push(format!("({e})"));
-            }
-            // Excluded by `find_link`.
+            Atom::Char(c) => match parts.last_mut() {
+                Some((true, lit)) => lit.push(*c),
+                _ => parts.push((true, c.to_string())),
+            },
+            Atom::Out(e) => parts.push((false, format!("({e})"))),
+            // Excluded by `LinkIndex::find`.
             Atom::Tag(_) => {}
         }
     }
-    if !lit.is_empty() {
-        parts.push(string_lit(lit.trim()));
+    if let Some((true, lit)) = parts.first_mut() {
+        *lit = lit.trim_start().to_string();
     }
+    if let Some((true, lit)) = parts.last_mut() {
+        *lit = lit.trim_end().to_string();
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .filter(|(is_lit, text)| !(*is_lit && text.is_empty()))
+        .map(|(is_lit, text)| if is_lit { string_lit(&text) } else { text })
+        .collect();
     if parts.is_empty() {
         return "\"\"".into();
     }
@@ -424,5 +476,39 @@ fn emit_link(out: &mut String, text: &[Atom<'_>], url: &[Atom<'_>], mode: Mode) 
             emit_atoms(out, text, mode);
             out.push_str("</a>");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Line {
+        vec![Item::Text(s.to_string())]
+    }
+
+    #[test]
+    fn links_are_found_like_before() {
+        let line = text("see [a](https://x) and [c](https://y), [b] (no)");
+        let html = inline(&line, Mode::Html);
+        assert_eq!(html.matches("<a href=").count(), 2, "{html}");
+        assert!(html.contains(">a</a>") && html.contains(">c</a>"), "{html}");
+        assert!(html.contains("[b] (no)"), "{html}");
+        // A link's text runs to the first `](` after its `[`.
+        let html = inline(&text("[b] (no) [c](https://y)"), Mode::Html);
+        assert!(html.contains(">b] (no) [c</a>"), "{html}");
+        assert_eq!(
+            inline(&text("[](x) [x]() [x](y"), Mode::Html),
+            "[](x) [x]() [x](y"
+        );
+    }
+
+    #[test]
+    fn a_line_of_brackets_is_read_in_one_pass() {
+        // 200,000 unmatched `[`: one forward search per bracket would take minutes.
+        let line = text(&"[".repeat(200_000));
+        assert_eq!(inline(&line, Mode::Text).len(), 200_000);
+        let line = text(&format!("{}](x", "[".repeat(100_000)));
+        assert!(!inline(&line, Mode::Html).contains("<a "));
     }
 }

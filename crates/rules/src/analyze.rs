@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tplc_diagnostics::{Diagnostic, Fix, Label, Severity, Span, TextEdit};
+use unicode_normalization::UnicodeNormalization;
 
 /// A file prose can come from: 0 is the checked file, the others are included partials.
 #[derive(Clone, Debug)]
@@ -105,6 +106,16 @@ struct Finding {
     labels: Vec<(Vec<Origin>, String)>,
     /// Title, edits (origins to replace, new text), whether safe.
     fixes: Vec<PendingFix>,
+    /// When set, the message is built from the quoted words as written in the source.
+    quote: Option<Quote>,
+}
+
+/// Words a message quotes: their origins, how the rules read them (normalised), and the
+/// message around the rendered quote.
+struct Quote {
+    origins: Vec<Origin>,
+    reads_as: String,
+    message: Box<dyn Fn(&str) -> String>,
 }
 
 impl Finding {
@@ -117,8 +128,110 @@ impl Finding {
             help: None,
             labels: vec![],
             fixes: vec![],
+            quote: None,
         }
     }
+
+    /// A finding whose message quotes `origins` as the seller wrote them, adding how the
+    /// rules read them when that differs ("ｇｏｏｄ" (reads as "good")). `message` gets the
+    /// quote with its quotation marks.
+    fn quoting(
+        code: &'static str,
+        severity: Severity,
+        origins: &[Origin],
+        quoted: &[Origin],
+        reads_as: &str,
+        message: impl Fn(&str) -> String + 'static,
+    ) -> Self {
+        let mut f = Finding::new(
+            code,
+            severity,
+            origins,
+            message(&quoted_text(None, reads_as)),
+        );
+        f.quote = Some(Quote {
+            origins: quoted.to_vec(),
+            reads_as: reads_as.to_string(),
+            message: Box::new(message),
+        });
+        f
+    }
+}
+
+/// At most this many characters of source text are quoted in a message.
+const QUOTE_CHARS: usize = 60;
+
+/// Source text made fit for a one-line message: whitespace runs become one space,
+/// invisible characters are dropped, other control characters are escaped, and long
+/// text is cut.
+fn readable(s: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if crate::text::is_invisible(c) {
+            continue;
+        }
+        if count >= QUOTE_CHARS {
+            out.push('…');
+            break;
+        }
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        // Bidirectional overrides and controls could reorder or hide the message text.
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+        count += 1;
+    }
+    out
+}
+
+/// Case, spacing and typographic quotes are differences not worth a "reads as".
+fn folded(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '’' | '‘' | 'ʼ' | '`' | '´' | '′' => '\'',
+            '“' | '”' | '„' | '«' | '»' => '"',
+            c => c,
+        })
+        .collect()
+}
+
+/// `"written"`, or `"written" (reads as "normalised")` when the normalisation did more
+/// than fold case and spacing.
+fn quoted_text(written: Option<&str>, reads_as: &str) -> String {
+    let norm = readable(reads_as);
+    match written.map(readable).filter(|w| !w.is_empty()) {
+        Some(w) if folded(&w) != folded(&norm) => format!("\"{w}\" (reads as \"{norm}\")"),
+        Some(w) => format!("\"{w}\""),
+        None => format!("\"{norm}\""),
+    }
+}
+
+/// The source text a run of origins covers (in the file of the first origin).
+fn written<'f>(origins: &[Origin], files: &'f [FileInfo]) -> Option<&'f str> {
+    let c = cover(origins);
+    if origins.is_empty() {
+        return None;
+    }
+    files
+        .get(c.file as usize)?
+        .text
+        .get(c.start as usize..c.end as usize)
 }
 
 /// Hits of `cat` inside sentence `s`. `hits` is sorted by start ([`Lexicon::scan`]), so
@@ -209,15 +322,22 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
             }
             for h in &important {
                 let (s, e) = widen_brackets(&sub.norm.text, h.start, h.end);
-                let mut f = Finding::new(
+                let which = if kind.is_empty() {
+                    "this message".to_string()
+                } else {
+                    format!("a message of kind `{kind}`")
+                };
+                let mut f = Finding::quoting(
                     IMPORTANT_SUBJECT,
                     Severity::Error,
                     sub.norm.origins_of(h.start, h.end),
-                    format!(
-                        "the subject says \"{}\" but a {} message is not needed to complete the order; remove the word",
-                        &sub.norm.text[h.start..h.end],
-                        if kind.is_empty() { "non-critical" } else { kind }
-                    ),
+                    sub.norm.origins_of(h.start, h.end),
+                    &sub.norm.text[h.start..h.end],
+                    move |q| {
+                        format!(
+                        "the subject says {q} but {which} is not needed to complete the order; remove the word"
+                    )
+                    },
                 );
                 f.fixes.push((
                     "Remove it from the subject".into(),
@@ -302,14 +422,17 @@ fn sentence_rules(
 
     if let (Some(c), Some(r)) = (cond.first(), review.first()) {
         let (cs, ce) = clause(text, s, c, r);
-        let mut f = Finding::new(
+        let mut f = Finding::quoting(
             CONDITIONAL_REVIEW_ASK,
             Severity::Error,
             a.norm.origins_of(cs, ce),
-            format!(
-                "review request made conditional by \"{}\": Amazon forbids conditional wording when asking for a review or feedback; ask unconditionally",
-                &text[c.start..c.end]
-            ),
+            a.norm.origins_of(c.start, c.end),
+            &text[c.start..c.end],
+            |q| {
+                format!(
+                "review request made conditional by {q}: Amazon forbids conditional wording when asking for a review or feedback; ask unconditionally"
+            )
+            },
         );
         f.labels.push((
             a.norm.origins_of(r.start, r.end).to_vec(),
@@ -330,15 +453,22 @@ fn sentence_rules(
             Severity::Warning
         };
         let c = cond[0];
-        let mut f = Finding::new(
+        let what = if asks_review {
+            " from this review request"
+        } else {
+            " or state the order-specific information instead"
+        };
+        let mut f = Finding::quoting(
             CONDITIONAL_PROBLEM_CONTACT,
             sev,
             sentence_span(a, s),
-            format!(
-                "\"{}…\" offers help only if something went wrong, which steers unhappy buyers away from reviews; remove the sentence{}",
-                &text[c.start..c.end],
-                if asks_review { " from this review request" } else { " or state the order-specific information instead" }
-            ),
+            a.norm.origins_of(c.start, c.end),
+            &text[c.start..c.end],
+            move |q| {
+                format!(
+                "this sentence offers help only if something went wrong ({q}…), which steers unhappy buyers away from reviews; remove the sentence{what}"
+            )
+            },
         );
         let (ss, se) = trim_range(text, s);
         f.fixes.push((
@@ -357,14 +487,17 @@ fn sentence_rules(
             .any(|&n| hits_in(&a.hits, Cat::Review, n).next().is_some());
     for h in hits_in(&a.hits, Cat::Incentive, s) {
         if near_review {
-            let mut f = Finding::new(
+            let mut f = Finding::quoting(
                 REVIEW_INCENTIVE,
                 Severity::Error,
                 a.norm.origins_of(h.start, h.end),
-                format!(
-                    "\"{}\" offered alongside a review request: any compensation for a review (discounts, gifts, refunds, free products) is forbidden; remove the offer",
-                    &text[h.start..h.end]
-                ),
+                a.norm.origins_of(h.start, h.end),
+                &text[h.start..h.end],
+                |q| {
+                    format!(
+                    "{q} offered alongside a review request: any compensation for a review (discounts, gifts, refunds, free products) is forbidden; remove the offer"
+                )
+                },
             );
             f.help = Some(
                 "Amazon removes reviews bought with an incentive and may suspend the account."
@@ -374,11 +507,13 @@ fn sentence_rules(
         }
     }
     for h in hits_in(&a.hits, Cat::Marketing, s) {
-        out.push(Finding::new(
+        out.push(Finding::quoting(
             MARKETING,
             Severity::Error,
             a.norm.origins_of(h.start, h.end),
-            format!("\"{}\" is promotional: buyer messages may not advertise, promote or link to other products; remove it", &text[h.start..h.end]),
+            a.norm.origins_of(h.start, h.end),
+            &text[h.start..h.end],
+            |q| format!("{q} is promotional: buyer messages may not advertise, promote or link to other products; remove it"),
         ));
     }
 
@@ -420,11 +555,15 @@ fn sentence_rules(
 fn sentiment_finding(a: &Analysed, h: &Hit, lex: &Lexicon) -> Finding {
     let text = &a.norm.text;
     let word = &text[h.start..h.end];
-    let mut f = Finding::new(
+    let mut f = Finding::quoting(
         SENTIMENT_WORD,
         Severity::Error,
         a.norm.origins_of(h.start, h.end),
-        format!("\"{word}\" in a message that asks for a review or feedback: sentiment words nudge toward a positive review; remove or replace it with neutral wording"),
+        a.norm.origins_of(h.start, h.end),
+        word,
+        |q| {
+            format!("{q} in a message that asks for a review or feedback: sentiment words nudge toward a positive review; remove or replace it with neutral wording")
+        },
     );
     // An adjective right before the review word ("a good review") has a neutral stand-in.
     let next_is_review = a.hits.iter().any(|r| {
@@ -514,17 +653,93 @@ fn widen_brackets(text: &str, s: usize, e: usize) -> (usize, usize) {
     (s, e)
 }
 
-const AMAZON_HOSTS: [&str; 4] = ["amazon.", "amzn.to", "amzn.eu", "a.co"];
+/// Amazon's short-link hosts.
+const AMAZON_SHORT_HOSTS: [&str; 4] = ["amzn.to", "amzn.eu", "amzn.com", "a.co"];
 
+/// What follows "amazon." in the host of each Amazon marketplace.
+const AMAZON_SUFFIXES: [&str; 24] = [
+    "com", "ca", "com.mx", "com.br", "co.uk", "de", "fr", "es", "it", "nl", "se", "pl", "com.be",
+    "com.tr", "ie", "ae", "sa", "eg", "in", "co.jp", "sg", "com.au", "cn", "co.za",
+];
+
+/// Whether a (lower-case) host name is an Amazon site: `amazon.<marketplace>` or one of
+/// its subdomains, or a short-link host. `amazon.example.io` is not.
 fn host_is_amazon(host: &str) -> bool {
-    let host = host.trim_start_matches("www.");
-    let labels: Vec<&str> = host.split('.').collect();
-    AMAZON_HOSTS[1..].contains(&host)
-        || labels
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let under = |domain: &str| {
+        host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|sub| sub.ends_with('.'))
+    };
+    AMAZON_SHORT_HOSTS.iter().any(|d| under(d))
+        || AMAZON_SUFFIXES
             .iter()
-            .position(|l| *l == "amazon")
-            .is_some_and(|i| i + 1 < labels.len() && labels[i + 1..].iter().all(|l| l.len() <= 3))
-        || host == "amazon"
+            .any(|suffix| under(&format!("amazon.{suffix}")))
+}
+
+/// The host of a URL after its `scheme://`, as a browser reads it: the authority ends at
+/// `/`, `\\`, `?` or `#`, user information before the last `@` is dropped, and so is the
+/// port.
+fn url_host(after_scheme: &str) -> String {
+    let authority = after_scheme
+        .split(['/', '\\', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    // Browsers ignore tabs and line breaks inside a URL.
+    host.chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A link target as a browser would read its scheme: spaces and control characters
+/// dropped, `&#…;` character references and `%xx` escapes decoded, lower case. Used to
+/// name what a target is in messages; any target that is not `https://` is reported.
+fn decoded_target(url: &str) -> String {
+    let mut out = String::new();
+    let mut rest = url;
+    while let Some(c) = rest.chars().next() {
+        let mut step = c.len_utf8();
+        let mut push = Some(c);
+        if c == '&' {
+            if let Some(end) = rest[1..].find(';').filter(|&e| e <= 10) {
+                let name = &rest[1..1 + end];
+                let decoded = match name.strip_prefix('#') {
+                    Some(n) => match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse::<u32>().ok(),
+                    }
+                    .and_then(char::from_u32),
+                    None => match name.to_ascii_lowercase().as_str() {
+                        "colon" => Some(':'),
+                        "sol" => Some('/'),
+                        "tab" | "newline" => Some(' '),
+                        _ => None,
+                    },
+                };
+                if decoded.is_some() {
+                    push = decoded;
+                    step = end + 2;
+                }
+            }
+        } else if c == '%' {
+            if let Some(b) = rest.get(1..3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                push = Some(b as char);
+                step = 3;
+            }
+        }
+        if let Some(p) = push.filter(|p| !p.is_whitespace() && !p.is_control()) {
+            out.extend(p.to_lowercase());
+        }
+        rest = &rest[step..];
+    }
+    out
 }
 
 const TLDS: [&str; 24] = [
@@ -579,52 +794,231 @@ fn bare_links(text: &str) -> Vec<(usize, usize)> {
 }
 
 fn links_rule(a: &Analysed, out: &mut Vec<Finding>) {
-    let mut check = |url: &str, origins: &[Origin]| {
-        let u = url.trim();
-        if u.is_empty()
-            || u.starts_with(PLACEHOLDER)
-            || u.starts_with('#')
-            || u.starts_with("mailto:")
-        {
-            return;
-        }
-        let lower = u.to_lowercase();
-        let (scheme, rest) = match lower.split_once("://") {
-            Some((s, r)) => (s.to_string(), r.to_string()),
-            None => (String::new(), lower.clone()),
-        };
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("").to_string();
-        if host.contains(PLACEHOLDER) {
-            return;
-        }
-        let amazon = host_is_amazon(host.split(':').next().unwrap_or(""));
-        if amazon && scheme == "https" {
-            return;
-        }
-        let message = if amazon {
-            format!("link \"{u}\" is not https: Amazon only allows secure links; use https")
-        } else if scheme == "https" {
-            format!("link to \"{host}\", outside Amazon: only https links needed to complete the order are allowed, so remove it (or link to the Amazon page)")
-        } else {
-            format!("link \"{u}\" is neither https nor an Amazon page; remove it, or use an https link needed to complete the order")
-        };
-        let mut f = Finding::new(EXTERNAL_LINK, Severity::Error, origins, message);
-        if amazon && scheme == "http" {
-            f.fixes.push((
-                "Use https".into(),
-                vec![(origins[..4.min(origins.len())].to_vec(), "https".into())],
-                true,
-            ));
-        }
-        out.push(f);
-    };
     for l in &a.links {
-        check(&l.url, &l.origins);
+        if let Some(f) = link_target(&l.url, &l.origins) {
+            out.push(f);
+        }
     }
+    // Bare links come in text order, and the normalised text follows the prose in order.
+    let mut cursor = 0;
     for (s, e) in bare_links(&a.norm.text) {
-        let url = a.norm.text[s..e].to_string();
-        check(&url, a.norm.origins_of(s, e));
+        let origins = a.norm.origins_of(s, e);
+        let (written, next) = prose_behind(&a.prose, origins, cursor);
+        cursor = next;
+        if let Some(f) = bare_link(&a.norm.text[s..e], written, origins) {
+            out.push(f);
+        }
     }
+}
+
+/// The prose characters behind a run of normalised text, searched from byte `from` on;
+/// returns them and where the next search may start.
+fn prose_behind<'p>(prose: &'p Mapped, origins: &[Origin], from: usize) -> (&'p str, usize) {
+    let c = cover(origins);
+    let inside = |o: &Origin| o.file == c.file && o.start >= c.start && o.end <= c.end;
+    let n = prose.origins.len().min(prose.text.len());
+    let Some(start) =
+        (from..n).find(|&i| prose.text.is_char_boundary(i) && inside(&prose.origins[i]))
+    else {
+        return ("", from);
+    };
+    // Every byte of a character has its origin, so the run ends on a character boundary.
+    let end = (start..n)
+        .find(|&i| !inside(&prose.origins[i]))
+        .unwrap_or(n);
+    (prose.text.get(start..end).unwrap_or(""), end)
+}
+
+/// The target of a `[text](url)` link, one origin per character. The renderer prints a
+/// target only when it starts with `https://` (anything else becomes `#`), so every
+/// other target is reported here, and https targets outside Amazon too.
+fn link_target(url: &str, origins: &[Origin]) -> Option<Finding> {
+    // The renderer drops the spaces around a target as well.
+    let lead = url.chars().take_while(|c| c.is_whitespace()).count();
+    let u = url.trim();
+    let at = |from: usize, to: usize| -> Vec<Origin> {
+        let from = (lead + from).min(origins.len());
+        origins[from..(lead + to).min(origins.len())].to_vec()
+    };
+    // An empty target is pointed at with its spaces.
+    let all = if u.is_empty() {
+        origins.to_vec()
+    } else {
+        at(0, u.chars().count())
+    };
+    if u.starts_with(PLACEHOLDER) {
+        // A value from the order data: checked when the data is rendered.
+        return None;
+    }
+    let d = decoded_target(u);
+    let quoting = |code, reads_as: &str, message: &'static str| {
+        Finding::quoting(code, Severity::Error, &all, &all, reads_as, move |q| {
+            message.replace("{q}", q)
+        })
+    };
+    let finding = |code, message| quoting(code, u, message);
+    // For a scheme, "reads as" shows what hides behind escapes and spaces.
+    let decoded = |code, message| quoting(code, &d, message);
+    if let Some(rest) = u.strip_prefix("https://") {
+        let host = url_host(rest);
+        if host.contains(PLACEHOLDER) || host_is_amazon(&host) {
+            return None;
+        }
+        let host_shown = readable(&host);
+        return Some(Finding::new(
+            EXTERNAL_LINK,
+            Severity::Error,
+            &all,
+            format!("link to \"{host_shown}\", outside Amazon: only https links needed to complete the order are allowed, so remove it (or link to the Amazon page)"),
+        ));
+    }
+    let scheme_end = u.char_indices().nth(8).map_or(u.len(), |(i, _)| i);
+    if u[..scheme_end].eq_ignore_ascii_case("https://") {
+        let mut f = finding(
+            EXTERNAL_LINK,
+            "link {q} is dropped from the message: only targets starting with a lower-case \"https://\" are kept; write the scheme in lower case",
+        );
+        f.fixes.push((
+            "Write https:// in lower case".into(),
+            vec![(at(0, 8), "https://".into())],
+            true,
+        ));
+        return Some(f);
+    }
+    let scheme = d.find(':').map(|i| &d[..i]).filter(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let f = match scheme {
+        Some("mailto") => decoded(
+            CONTACT_INFO,
+            "link to the e-mail address {q}: buyer messages may not contain e-mail addresses (and only https links are kept); remove the link, buyers reply through Amazon's messaging",
+        ),
+        Some("tel" | "sms" | "callto") => decoded(
+            CONTACT_INFO,
+            "link to the phone number {q}: buyer messages may not contain phone numbers (and only https links are kept); remove the link, buyers contact you through Amazon",
+        ),
+        Some("javascript" | "vbscript" | "data" | "file" | "blob") => decoded(
+            EXTERNAL_LINK,
+            "link {q} would run a script or open embedded or local content: only https links are allowed; remove it",
+        ),
+        Some("http") => {
+            let amazon = d
+                .strip_prefix("http://")
+                .is_some_and(|rest| host_is_amazon(&url_host(rest)));
+            let mut f = finding(
+                EXTERNAL_LINK,
+                "link {q} is not https: only https links are kept in the message, and Amazon allows only secure links; use https",
+            );
+            if amazon && u.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")) {
+                f.fixes.push((
+                    "Use https".into(),
+                    vec![(at(0, 7), "https://".into())],
+                    true,
+                ));
+            }
+            f
+        }
+        Some("https") => decoded(
+            EXTERNAL_LINK,
+            "link {q} is not written as \"https://\" followed by the address, so it is dropped from the message; write it as https://address",
+        ),
+        Some(_) => decoded(
+            EXTERNAL_LINK,
+            "link {q} does not use https: only https links are kept in the message; remove it, or use an https link needed to complete the order",
+        ),
+        None if u.is_empty() => finding(
+            EXTERNAL_LINK,
+            "link with an empty target: it leads nowhere; add an https address or remove the brackets",
+        ),
+        None if d.starts_with("//") || d.starts_with("\\\\") || d.starts_with("/\\") || d.starts_with("\\/") => finding(
+            EXTERNAL_LINK,
+            "link {q} has no scheme (protocol-relative): only targets starting with \"https://\" are kept; write the full https address",
+        ),
+        None if d.starts_with('#') => finding(
+            EXTERNAL_LINK,
+            "link {q} points inside the message, which buyer messages do not support (only https links are kept); remove the link",
+        ),
+        None => {
+            let mut f = finding(
+                EXTERNAL_LINK,
+                "link {q} does not start with \"https://\", so it is dropped from the message; write the full https address",
+            );
+            if host_is_amazon(&url_host(u)) {
+                f.fixes.push((
+                    "Add https://".into(),
+                    vec![(at(0, 1), format!("https://{}", u.chars().next().unwrap_or(' ')))],
+                    true,
+                ));
+            }
+            f
+        }
+    };
+    Some(f)
+}
+
+/// A URL or domain name written in the text (normalised). Mail programs turn these into
+/// links, so the same policy applies: https and Amazon only.
+fn bare_link(url: &str, written: &str, origins: &[Origin]) -> Option<Finding> {
+    if url.contains('@') && !url.contains("://") {
+        // An e-mail address: contact-info reports it.
+        return None;
+    }
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s, r),
+        None => ("", url),
+    };
+    let host = url_host(rest);
+    if host.contains(PLACEHOLDER) {
+        return None;
+    }
+    // Normalisation reads look-alike letters as Latin ones; a browser does not (it maps
+    // full-width forms and case only), so the address as written must be Amazon too.
+    let as_browser: String = written.nfkc().flat_map(char::to_lowercase).collect();
+    let written_host = url_host(
+        as_browser
+            .split_once("://")
+            .map_or(&as_browser[..], |x| x.1),
+    );
+    let look_alike = host_is_amazon(&host) && !written.is_empty() && !host_is_amazon(&written_host);
+    let amazon = host_is_amazon(&host) && !look_alike;
+    if amazon && scheme == "https" {
+        return None;
+    }
+    let mut f = if look_alike {
+        Finding::quoting(EXTERNAL_LINK, Severity::Error, origins, origins, url, |q| {
+            format!("link {q} is not an Amazon address: its host is spelled with look-alike letters; remove it, or type the Amazon address in plain letters")
+        })
+    } else if amazon {
+        Finding::quoting(EXTERNAL_LINK, Severity::Error, origins, origins, url, |q| {
+            format!("link {q} is not https: Amazon only allows secure links; use https")
+        })
+    } else if scheme == "https" {
+        let host = readable(if written.is_empty() {
+            &host
+        } else {
+            &written_host
+        });
+        Finding::new(
+            EXTERNAL_LINK,
+            Severity::Error,
+            origins,
+            format!("link to \"{host}\", outside Amazon: only https links needed to complete the order are allowed, so remove it (or link to the Amazon page)"),
+        )
+    } else {
+        Finding::quoting(EXTERNAL_LINK, Severity::Error, origins, origins, url, |q| {
+            format!("link {q} is neither https nor an Amazon page; remove it, or use an https link needed to complete the order")
+        })
+    };
+    if amazon && scheme == "http" {
+        f.fixes.push((
+            "Use https".into(),
+            vec![(origins[..4.min(origins.len())].to_vec(), "https".into())],
+            true,
+        ));
+    }
+    Some(f)
 }
 
 fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
@@ -654,11 +1048,15 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
             continue;
         }
         let (sb, eb) = (chars[s].0, chars.get(e).map(|x| x.0).unwrap_or(text.len()));
-        let mut f = Finding::new(
+        let mut f = Finding::quoting(
             CONTACT_INFO,
             Severity::Error,
             a.norm.origins_of(sb, eb),
-            format!("e-mail address \"{}\": buyer messages may not contain e-mail addresses; buyers reply through Amazon's messaging instead", &text[sb..eb]),
+            a.norm.origins_of(sb, eb),
+            &text[sb..eb],
+            |q| {
+                format!("e-mail address {q}: buyer messages may not contain e-mail addresses; buyers reply through Amazon's messaging instead")
+            },
         );
         f.fixes.push((
             "Remove the e-mail address".into(),
@@ -744,11 +1142,15 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
         } else {
             Severity::Error
         };
-        let mut f = Finding::new(
+        let mut f = Finding::quoting(
             CONTACT_INFO,
             sev,
             a.norm.origins_of(sb, eb),
-            format!("phone number \"{}\": buyer messages may not contain phone numbers; remove it (buyers contact you through Amazon)", &text[sb..eb]),
+            a.norm.origins_of(sb, eb),
+            &text[sb..eb],
+            |q| {
+                format!("phone number {q}: buyer messages may not contain phone numbers; remove it (buyers contact you through Amazon)")
+            },
         );
         if kind == "warranty" {
             f.help = Some("A manufacturer's warranty hotline may be acceptable; suppress with a reason if this is one.".into());
@@ -867,7 +1269,11 @@ fn edit_span(origins: &[Origin], files: &[FileInfo]) -> Option<Span> {
 
 fn to_diagnostic(f: Finding, files: &[FileInfo]) -> Diagnostic {
     let (span, label) = locate(&f.origins, files);
-    let mut d = Diagnostic::new(f.code, f.severity, span, f.message);
+    let message = match &f.quote {
+        Some(q) => (q.message)(&quoted_text(written(&q.origins, files), &q.reads_as)),
+        None => f.message,
+    };
+    let mut d = Diagnostic::new(f.code, f.severity, span, message);
     if let Some(l) = label {
         d.labels.push(l);
     }

@@ -83,6 +83,7 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
     let mut links = Vec::new();
     let mut i = 0;
     let mut at_line_start = true;
+    let mut no_link_before = 0;
     let o = |idx: usize| raw.origins[chars[idx].0];
     while i < chars.len() {
         let c = chars[i].1;
@@ -118,8 +119,12 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
                 at_line_start = true;
             }
             '*' if chars.get(i + 1).map(|c| c.1) == Some('*') => i += 2,
-            '[' => {
-                if let Some((text_end, url_end)) = find_link(&chars, i) {
+            '[' if i >= no_link_before => {
+                let found = find_link(&chars, i);
+                if let Err(x) = found {
+                    no_link_before = x;
+                }
+                if let Ok((text_end, url_end)) = found {
                     for (k, &(_, ch)) in chars.iter().enumerate().take(text_end).skip(i + 1) {
                         out.push(ch, o(k));
                     }
@@ -147,29 +152,46 @@ pub fn strip_markup(raw: &Mapped) -> (Mapped, Vec<Link>) {
     (out, links)
 }
 
-/// `[text](url)` starting at `open`: returns the index of `]` and of `)`.
-fn find_link(chars: &[(usize, char)], open: usize) -> Option<(usize, usize)> {
+/// `[text](url)` starting at `open`: the index of `]` and of `)`. The same reading as the
+/// renderer's (`tplc_compile`), so every link it prints is a link checked here: the text
+/// runs to the first `](` on the line and is not empty, the target runs to the next `)`
+/// and is not empty (it may hold spaces: `[x]( javascript:…)` is a link).
+///
+/// On failure, the index before which no other `[` can start a link either (each would
+/// stop at the same `](` or line end), so a line of brackets is read once, not once per
+/// bracket.
+fn find_link(chars: &[(usize, char)], open: usize) -> Result<(usize, usize), usize> {
     let mut j = open + 1;
-    while j < chars.len() && chars[j].1 != ']' {
-        if chars[j].1 == '\n' || chars[j].1 == '[' {
-            return None;
+    loop {
+        let Some(&(_, c)) = chars.get(j) else {
+            return Err(j);
+        };
+        if c == '\n' {
+            return Err(j);
+        }
+        if c == ']' && chars.get(j + 1).is_some_and(|x| x.1 == '(') {
+            break;
         }
         j += 1;
     }
-    if j + 1 >= chars.len() || chars[j + 1].1 != '(' {
-        return None;
+    if j == open + 1 {
+        return Err(open + 1);
     }
     let mut k = j + 2;
-    while k < chars.len() && chars[k].1 != ')' {
-        if chars[k].1.is_whitespace() {
-            return None;
+    loop {
+        match chars.get(k).map(|x| x.1) {
+            Some(')') => break,
+            Some('\n') | None => return Err(k),
+            Some(_) => k += 1,
         }
-        k += 1;
     }
-    (k < chars.len()).then_some((j, k))
+    if k == j + 2 {
+        return Err(j);
+    }
+    Ok((j, k))
 }
 
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{034F}' | '\u{180E}')
 }
 
@@ -319,10 +341,12 @@ fn join_spaced_letters(m: &Mapped) -> Mapped {
                 letters.push(j + 2);
                 j += 2;
             }
-            // "a g o o d": a one-letter word ("a", "I", "y", "à") may lead the run.
+            // "a g o o d": a one-letter word ("a", "I", "y", "à", "è") may lead the run,
+            // unless the letters only spell a word with it ("a w e s o m e").
             if letters.len() >= 4
                 && sep == ' '
-                && matches!(chars[i].1, 'a' | 'i' | 'y' | 'à' | 'e' | 'o' | 'u')
+                && is_one_letter_word(chars[i].1)
+                && !leads_spelled_word(&chars, &letters)
             {
                 out.push(chars[i].1, m.origins[chars[i].0]);
                 out.push(sep, m.origins[chars[i + 1].0]);
@@ -340,6 +364,101 @@ fn join_spaced_letters(m: &Mapped) -> Mapped {
         i += 1;
     }
     out
+}
+
+/// Letters that are words on their own in a supported language: English "a", "I";
+/// French "a", "à", "y"; Spanish "a", "y", "e", "o", "u"; Italian "a", "e", "è", "i", "o".
+fn is_one_letter_word(c: char) -> bool {
+    matches!(c, 'a' | 'i' | 'y' | 'à' | 'e' | 'è' | 'o' | 'u')
+}
+
+/// Whether the letters of a spaced run, the first included, spell a word of the lexicons
+/// while the run without its first letter does not ("a w e s o m e" is "awesome", but
+/// "a g r e a t" is "a great").
+fn leads_spelled_word(chars: &[(usize, char)], letters: &[usize]) -> bool {
+    // Longer runs are no word of the lists; skipping them bounds the work per run.
+    if letters.len() > 32 {
+        return false;
+    }
+    let full: String = letters.iter().map(|&k| chars[k].1).collect();
+    let rest = &full[chars[letters[0]].1.len_utf8()..];
+    let known = known_words();
+    known.contains(&full) && !known.contains(rest)
+}
+
+/// Single words of the bundled lexicons (every locale, every category), for telling
+/// spelled-out words from one-letter words. Read from the lexicon files directly: the
+/// compiled lexicons normalise their entries with [`normalize`], which calls this.
+struct KnownWords {
+    exact: std::collections::HashSet<String>,
+    /// `word*` entries: any word starting with one of these.
+    stems: std::collections::HashSet<String>,
+    /// `*word` entries: any word ending with one of these.
+    endings: std::collections::HashSet<String>,
+}
+
+impl KnownWords {
+    fn contains(&self, w: &str) -> bool {
+        if self.exact.contains(w) {
+            return true;
+        }
+        w.char_indices()
+            .skip(1)
+            .any(|(i, _)| self.stems.contains(&w[..i]) || self.endings.contains(&w[i..]))
+            || self.stems.contains(w)
+            || self.endings.contains(w)
+    }
+}
+
+fn known_words() -> &'static KnownWords {
+    static WORDS: std::sync::OnceLock<KnownWords> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut k = KnownWords {
+            exact: Default::default(),
+            stems: Default::default(),
+            endings: Default::default(),
+        };
+        let sources = [
+            include_str!("../lexicons/en.toml"),
+            include_str!("../lexicons/de.toml"),
+            include_str!("../lexicons/fr.toml"),
+            include_str!("../lexicons/es.toml"),
+            include_str!("../lexicons/it.toml"),
+        ];
+        for src in sources {
+            let Ok(table) = src.parse::<toml::Table>() else {
+                continue;
+            };
+            let Some(words) = table.get("words").and_then(|w| w.as_table()) else {
+                continue;
+            };
+            for (cat, list) in words {
+                if cat.starts_with("not_") {
+                    continue;
+                }
+                for w in list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|w| w.as_str())
+                {
+                    let core = w.trim_matches('*').to_lowercase();
+                    // Phrases and one- or two-letter stems say nothing about a single word.
+                    if core.contains(' ') || core.chars().count() < 3 {
+                        continue;
+                    }
+                    if w.ends_with('*') {
+                        k.stems.insert(core);
+                    } else if w.starts_with('*') {
+                        k.endings.insert(core);
+                    } else {
+                        k.exact.insert(core);
+                    }
+                }
+            }
+        }
+        k
+    })
 }
 
 /// One origin covering a run of origins of the same file (the first file wins).
@@ -393,6 +512,32 @@ mod tests {
     fn ordinary_words_are_not_joined() {
         let n = normalize(&plain("I am a fan. Il y a un avis."));
         assert_eq!(n.text, "i am a fan. il y a un avis.");
+    }
+
+    #[test]
+    fn spelled_words_after_a_one_letter_word() {
+        let cases = [
+            // The one-letter word starts the spelled word.
+            ("so a w e s o m e", "so awesome"),
+            ("A M A Z I N G", "amazing"),
+            ("we a d o r e it", "we adore it"),
+            // The one-letter word stays a word before the spelled one.
+            ("I l o v e it", "i love it"),
+            ("a g r e a t product", "a great product"),
+            ("A G O O D review", "a good review"),
+            ("y b u e n o", "y bueno"),
+            ("è b u o n o", "è buono"),
+            ("e o t t i m o", "e ottimo"),
+            ("à p r o p o s", "à propos"),
+            // Letters that spell nothing are joined as before, the word kept.
+            ("I am a b c d e f g h", "i am a bcdefgh"),
+            ("Plan A B C now", "plan abc now"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(normalize(&plain(src)).text, want, "{src}");
+        }
+        let n = normalize(&plain("It is a w e s o m e!"));
+        assert_eq!(span_of(&n, "awesome"), (6, 19));
     }
 
     #[test]

@@ -488,3 +488,194 @@ fn problem_contact_is_a_warning_in_a_substantive_non_review_message() {
         Severity::Error
     );
 }
+
+#[test]
+fn messages_quote_the_words_as_written() {
+    for (written, reads_as) in [
+        ("ｇｏｏｄ", Some("good")),
+        ("g o o d", Some("good")),
+        ("g\u{043E}\u{043E}d", Some("good")),
+        ("G.O.O.D", Some("good")),
+        ("go\u{00AD}od", None),
+        ("Good", None),
+    ] {
+        let src = format!("{HEAD}Order {{{{ order.id }}}}: a {written} review helps us.\n");
+        let d = check(&src);
+        let s = find(&d, SENTIMENT_WORD);
+        assert_eq!(at(&src, s), written);
+        // Invisible characters are left out of the quote.
+        let shown = written.replace('\u{00AD}', "");
+        let want = match reads_as {
+            Some(r) => format!("\"{shown}\" (reads as \"{r}\") in a message"),
+            None => format!("\"{shown}\" in a message"),
+        };
+        assert!(s.message.starts_with(&want), "{written:?}: {}", s.message);
+    }
+}
+
+#[test]
+fn quoted_text_is_kept_readable() {
+    // A control character in the quoted words is escaped, not printed.
+    let src = format!("{HEAD}Order {{{{ order.id }}}}: call +49\u{7} 30 1234567 or write.\n");
+    let d = check(&src);
+    let c = find(&d, CONTACT_INFO);
+    assert!(!c.message.contains('\u{7}'), "{}", c.message);
+    let src = format!("{HEAD}Order {{{{ order.id }}}}: mail info@\u{202E}shop.example please.\n");
+    for x in check(&src) {
+        assert!(!x.message.contains('\u{202E}'), "{}", x.message);
+    }
+}
+
+/// The code reported for `[track it](URL)` in a delivery note, or None.
+fn link_code(url: &str) -> Option<&'static str> {
+    let src = format!(
+        "---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}}: [track it]({url})\n"
+    );
+    let d = check(&src);
+    let found: Vec<&Diagnostic> = d
+        .iter()
+        .filter(|x| x.code == EXTERNAL_LINK || x.code == CONTACT_INFO)
+        .collect();
+    assert!(found.len() <= 1, "{url:?}: {found:#?}");
+    found.first().map(|x| {
+        // The span is the target as written, without the spaces around it.
+        let target = &src[x.span.start..x.span.end];
+        assert!(
+            url.trim().is_empty() || target == url.trim(),
+            "{url:?}: span {target:?}"
+        );
+        x.code
+    })
+}
+
+#[test]
+fn link_targets_other_than_lower_case_https_are_reported() {
+    for url in [
+        " javascript:alert.1",
+        "\tjavascript:alert.1",
+        "JavaScript:alert.1",
+        "java&#115;cript:alert.1",
+        "java&#x73;cript:alert.1",
+        "javascript&colon;alert.1",
+        "%6Aavascript:alert.1",
+        "data:text/html,<b>x</b>",
+        "vbscript:msgbox.1",
+        "HTTPS://www.amazon.com/x",
+        "Https://www.amazon.com/x",
+        "http://www.amazon.com/x",
+        "ftp://example.com/a",
+        "//evil.example/x",
+        "\\\\evil.example\\x",
+        "/\\evil.example",
+        "https:/www.amazon.com",
+        "https:www.amazon.com",
+        "www.amazon.com/orders",
+        "/gp/your-account",
+        "#top",
+        " ",
+        "https://evil.example/x",
+        "https://www.amazon.com@evil.example/",
+        "https://evil.example\\@www.amazon.com/",
+        "https://www.amazon.com.evil.io/",
+        "https://amazon.abc.io/",
+        "https://www.am\u{0430}zon.com/",
+    ] {
+        assert_eq!(link_code(url), Some(EXTERNAL_LINK), "{url:?}");
+    }
+    for url in [
+        "mailto:buyer@example.com",
+        "MAILTO:buyer@example.com",
+        " mailto:buyer@example.com",
+        "tel:+4930123456",
+    ] {
+        assert_eq!(link_code(url), Some(CONTACT_INFO), "{url:?}");
+    }
+    for url in [
+        "https://www.amazon.com/gp/your-account",
+        " https://www.amazon.de/dp/B000000000 ",
+        "https://WWW.AMAZON.CO.UK/x",
+        "https://smile.amazon.co.jp/x",
+        "https://amzn.eu/d/abc",
+        "https://www.amazon.com:443/x",
+        "{{ order.id }}",
+        " {{ order.id }}",
+    ] {
+        assert_eq!(link_code(url), None, "{url:?}");
+    }
+}
+
+#[test]
+fn link_messages_say_what_the_target_is() {
+    let msg = |url: &str| {
+        let src = format!(
+            "---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}}: [track it]({url})\n"
+        );
+        check(&src)
+            .into_iter()
+            .find(|x| x.code == EXTERNAL_LINK || x.code == CONTACT_INFO)
+            .map(|x| x.message)
+            .unwrap_or_default()
+    };
+    let m = msg("java&#115;cript:alert.1");
+    assert!(
+        m.contains("\"java&#115;cript:alert.1\" (reads as \"javascript:alert.1\")")
+            && m.contains("script"),
+        "{m}"
+    );
+    assert!(msg("mailto:a@b.example").contains("e-mail address"));
+    assert!(msg("tel:+4930123456").contains("phone number"));
+    assert!(msg("HTTPS://www.amazon.com/").contains("lower case"));
+}
+
+#[test]
+fn link_scheme_fixes_are_safe_and_clean() {
+    for (url, fixed) in [
+        ("HTTPS://www.amazon.com/x", "https://www.amazon.com/x"),
+        (" http://www.amazon.com/x", "https://www.amazon.com/x"),
+        ("www.amazon.com/x", "https://www.amazon.com/x"),
+    ] {
+        let src = format!(
+            "---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}}: [track it]({url})\n"
+        );
+        let d = check(&src);
+        let f = &find(&d, EXTERNAL_LINK).fixes[0];
+        assert_eq!(f.applicability, Applicability::Safe);
+        let after = f.apply(&src);
+        assert!(after.contains(fixed), "{url:?}: {after}");
+        assert!(!codes(&check(&after)).contains(&EXTERNAL_LINK), "{after}");
+    }
+}
+
+#[test]
+fn a_line_of_brackets_is_read_once() {
+    // Each `[` could look for its `](` to the end of the line: that must not be repeated.
+    let src = format!(
+        "{HEAD}Order {{{{ order.id }}}}: {}x]() and {})\n",
+        "[".repeat(200_000),
+        "[a](b ".repeat(20_000)
+    );
+    let d = check(&src);
+    assert!(codes(&d).contains(&EXTERNAL_LINK));
+}
+
+#[test]
+fn a_bare_address_is_amazon_only_as_written() {
+    let msg = |text: &str| {
+        let src = format!("---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}}: see {text} for details.\n");
+        let d = check(&src);
+        d.iter()
+            .find(|x| x.code == EXTERNAL_LINK)
+            .map(|x| (at(&src, x).to_string(), x.message.clone()))
+    };
+    assert_eq!(msg("https://www.amazon.com/gp/css/order-history"), None);
+    assert_eq!(msg("https://ｗｗｗ.amazon.com/x"), None);
+    // A Cyrillic "а": normalised, the text reads "amazon"; a browser opens another host.
+    let (span, m) = msg("https://www.\u{0430}mazon.com/x").expect("reported");
+    assert_eq!(span, "https://www.\u{0430}mazon.com/x");
+    assert!(
+        m.contains("(reads as \"https://www.amazon.com/x\")") && m.contains("look-alike"),
+        "{m}"
+    );
+    let (_, m) = msg("https://sh\u{043E}p.example/x").expect("reported");
+    assert!(m.contains("sh\u{043E}p.example"), "{m}");
+}
