@@ -170,22 +170,25 @@ impl State {
         Some(())
     }
 
-    /// The analysis of one file for the current text: the cached result when it is
-    /// current, else a fresh one (requests never answer from stale text).
-    pub fn file_analysis(&mut self, path: &Path) -> Option<FileAnalysis> {
+    /// The analysis of one file for the current text when one is already known (the
+    /// latest analysis, or the last request's); `None`: analyse the current workspace.
+    pub fn cached_file_analysis(&self, path: &Path) -> Option<FileAnalysis> {
         if let Some((gen, a)) = &self.analysis {
             if *gen == self.generation {
                 return a.files.get(path).cloned();
             }
         }
-        if let Some((gen, p, fa)) = &self.request_cache {
-            if *gen == self.generation && p == path {
-                return Some(fa.clone());
-            }
+        match &self.request_cache {
+            Some((gen, p, fa)) if *gen == self.generation && p == path => Some(fa.clone()),
+            _ => None,
         }
-        let fresh = self.workspace.analyze_only(&[path.to_path_buf()]);
-        let fa = fresh.files.get(path).cloned()?;
-        self.request_cache = Some((self.generation, path.to_path_buf(), fa.clone()));
-        Some(fa)
+    }
+
+    /// Keep a request's analysis of `path`, computed from `generation`, for the next
+    /// request on the same text.
+    pub fn remember_file_analysis(&mut self, generation: u64, path: PathBuf, fa: FileAnalysis) {
+        if generation == self.generation {
+            self.request_cache = Some((generation, path, fa));
+        }
     }
 }

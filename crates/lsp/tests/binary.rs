@@ -150,3 +150,48 @@ async fn exit_without_shutdown_is_code_1() {
     c.notify("exit", Value::Null).await;
     assert_eq!(exit_code(&mut child).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_requests_are_answered_request_cancelled_and_never_started() {
+    let Some(bin) = binary() else { return };
+    let text = format!("{HEAD}Hi {{{{ buyer.name }}}}, order {{{{ order.id }}}}.\n");
+    let dir = project(&[("msg.tplc", &text)]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = file_uri(&root.join("msg.tplc"));
+    let (mut c, mut child) = spawn(&bin, true);
+    c.initialize(&file_uri(&root), false).await;
+    c.open(&uri, &text).await;
+    let hover = |id: Value| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+               "params": {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 6}}})
+    };
+    // A request that is still running when its cancellation arrives (it only ends when
+    // cancelled), and a hover queued behind it: requests are handled one at a time.
+    c.send(
+        &json!({"jsonrpc": "2.0", "id": "slow", "method": "workspace/executeCommand",
+                   "params": {"command": tplc_lsp::WAIT_TEST_COMMAND}}),
+    )
+    .await;
+    c.send(&hover(json!(1001))).await;
+    c.send(&hover(json!(1002))).await;
+    c.notify("$/cancelRequest", json!({"id": 1001})).await;
+    c.notify("$/cancelRequest", json!({"id": "slow"})).await;
+    let slow = c.response_id(json!("slow")).await;
+    assert_eq!(slow["error"]["code"], -32800, "{slow}");
+    let queued = c.response(1001).await;
+    assert_eq!(queued["error"]["code"], -32800, "{queued}");
+    assert!(queued.get("result").is_none(), "{queued}");
+    // The request queued behind them that nobody cancelled runs as usual.
+    let kept = c.response(1002).await;
+    let md = kept["result"]["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("buyer"), "{kept}");
+    // Cancelling something already answered (or never sent) changes nothing.
+    c.notify("$/cancelRequest", json!({"id": 1002})).await;
+    c.notify("$/cancelRequest", json!({"id": 424242})).await;
+    // An id may be used again once its request is over.
+    c.send(&hover(json!(1001))).await;
+    let again = c.response(1001).await;
+    assert!(again["result"]["contents"]["value"].is_string(), "{again}");
+    c.shutdown_exit().await;
+    assert_eq!(exit_code(&mut child).await, 0);
+}
