@@ -14,6 +14,7 @@ pub mod hover;
 mod panic;
 pub mod preview;
 mod server;
+pub mod settings;
 mod stack;
 pub mod state;
 pub mod symbols;

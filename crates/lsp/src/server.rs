@@ -34,6 +34,8 @@ pub struct Inner {
     worker_started: AtomicBool,
     untitled: AtomicU64,
     stopped: AtomicBool,
+    /// The client answers `workspace/configuration`.
+    pull_config: AtomicBool,
 }
 
 impl Inner {
@@ -77,6 +79,7 @@ impl Backend {
                 worker_started: AtomicBool::new(false),
                 untitled: AtomicU64::new(0),
                 stopped: AtomicBool::new(false),
+                pull_config: AtomicBool::new(false),
             }),
         }
     }
@@ -240,6 +243,40 @@ async fn worker(inner: Arc<Inner>, client: Client) {
     }
 }
 
+/// Take new editor settings: re-check everything when they change what is checked.
+async fn apply_settings(inner: &Inner, client: &Client, v: &Value) {
+    let (settings, problems) = crate::settings::parse(v);
+    if !problems.is_empty() {
+        let msg = format!("tplc: editor settings: {}", problems.join("; "));
+        client.show_message(lsp::MessageType::WARNING, msg).await;
+    }
+    {
+        let mut st = lock(&inner.state);
+        if let Some(ms) = settings.debounce_ms {
+            st.debounce_ms = ms;
+        }
+        if st.editor == settings {
+            return;
+        }
+        st.editor = settings;
+        st.reload_config();
+    }
+    inner.dirty.notify_one();
+}
+
+/// Ask the client for the `tplc` section (`workspace/configuration`) and take it.
+async fn pull_settings(inner: Arc<Inner>, client: Client) {
+    let item = lsp::ConfigurationItem {
+        scope_uri: None,
+        section: Some("tplc".into()),
+    };
+    if let Ok(values) = client.configuration(vec![item]).await {
+        if let Some(v) = values.first().filter(|v| v.is_object()) {
+            apply_settings(&inner, &client, v).await;
+        }
+    }
+}
+
 type Publication = (lsp::Uri, Vec<lsp::Diagnostic>, Option<i32>);
 
 /// A span in another file of the analysis, as a protocol location.
@@ -301,8 +338,10 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
         if let Some(uri) = lsp::Uri::from_file_path(&config) {
             let t = Text::new(&text, enc);
             let other = |p: &Path, span| locate(st, analysis, enc, p, span);
-            let diags: Vec<lsp::Diagnostic> = analysis
-                .config_diagnostics
+            // From the file's own text: the analysis may have seen the editor's settings
+            // added to it (see `settings`), and spans must point into the file.
+            let (_, config_diagnostics) = tplc_schema::Config::parse(&text);
+            let diags: Vec<lsp::Diagnostic> = config_diagnostics
                 .iter()
                 .map(|d| convert::diagnostic(&t, &uri, d, None, &other))
                 .collect();
@@ -451,17 +490,36 @@ fn minimal_edit(text: &Text<'_>, new: &str) -> Option<lsp::TextEdit> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let enc = convert::negotiate_encoding(&params.capabilities);
-        let debounce = params
+        let pull = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        self.inner.pull_config.store(pull, Ordering::SeqCst);
+        let (settings, problems) = params
             .initialization_options
             .as_ref()
-            .and_then(|o| o.get("debounceMs"))
-            .and_then(Value::as_u64);
+            .map(crate::settings::parse)
+            .unwrap_or_default();
+        if !problems.is_empty() {
+            let msg = format!("tplc: editor settings: {}", problems.join("; "));
+            self.client
+                .show_message(lsp::MessageType::WARNING, msg)
+                .await;
+        }
         let root = root_of(&params);
         let load_error = {
             let mut st = self.state();
             st.enc = enc;
-            if let Some(ms) = debounce {
-                st.debounce_ms = ms.min(10_000);
+            if let Some(ms) = settings.debounce_ms {
+                st.debounce_ms = ms;
+            }
+            st.editor = settings;
+            if root.is_none() {
+                // No project yet (it is found from the first file opened).
+                let text = st.editor.config_text(None);
+                st.workspace.set_config_text(text);
             }
             st.root_given = root.is_some();
             match &root {
@@ -532,6 +590,11 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: lsp::InitializedParams) {
         self.start_worker();
+        // Clients that answer workspace/configuration may hold newer settings than
+        // their initializationOptions.
+        if self.inner.pull_config.load(Ordering::SeqCst) {
+            tokio::spawn(pull_settings(self.inner.clone(), self.client.clone()));
+        }
         // Clients that watch files for us report template and config changes too.
         let client = self.client.clone();
         tokio::spawn(async move {
@@ -613,14 +676,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
-        let ms = params
-            .settings
-            .get("tplc")
-            .unwrap_or(&params.settings)
-            .get("debounceMs")
-            .and_then(Value::as_u64);
-        if let Some(ms) = ms {
-            self.state().debounce_ms = ms.min(10_000);
+        if crate::settings::has_section(&params.settings) {
+            apply_settings(&self.inner, &self.client, &params.settings).await;
+        } else if self.inner.pull_config.load(Ordering::SeqCst) {
+            // `{"settings": null}` means "ask me" (the pull model). Not awaited here: the
+            // answer comes through this same connection.
+            tokio::spawn(pull_settings(self.inner.clone(), self.client.clone()));
         }
     }
 

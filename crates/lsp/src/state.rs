@@ -37,6 +37,8 @@ pub struct State {
     /// skip re-sending unchanged results for files that are not open).
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
     pub debounce_ms: u64,
+    /// The editor's settings, laid under `tplc.toml` (see [`crate::settings`]).
+    pub editor: crate::settings::EditorSettings,
     pub shutdown_requested: bool,
     /// Whether the client named the workspace folder (else it is found from the first
     /// file opened).
@@ -57,6 +59,7 @@ impl State {
             analysis: None,
             published: BTreeMap::new(),
             debounce_ms: 60,
+            editor: Default::default(),
             shutdown_requested: false,
             root_given: false,
             request_cache: None,
@@ -78,6 +81,9 @@ impl State {
         }
         self.root = root;
         self.workspace = ws;
+        if self.editor != Default::default() {
+            self.reload_config();
+        }
         self.bump();
         result
     }
@@ -90,10 +96,12 @@ impl State {
         self.root.join("tplc.toml")
     }
 
-    /// Re-read `tplc.toml` from disk (absent: defaults).
+    /// Re-read `tplc.toml` from disk (absent: defaults), with the editor's settings
+    /// filling what it leaves unset.
     pub fn reload_config(&mut self) {
         let text = std::fs::read_to_string(self.config_path()).ok();
-        self.workspace.set_config_text(text);
+        self.workspace
+            .set_config_text(self.editor.config_text(text));
         self.bump();
     }
 

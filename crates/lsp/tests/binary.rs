@@ -195,3 +195,122 @@ async fn cancelled_requests_are_answered_request_cancelled_and_never_started() {
     c.shutdown_exit().await;
     assert_eq!(exit_code(&mut child).await, 0);
 }
+
+/// The level a published list gives `code` (1 error .. 4 hint), `None` when absent.
+fn level_of(diags: &Value, code: &str) -> Option<i64> {
+    diags
+        .as_array()?
+        .iter()
+        .find(|d| d["code"] == code)
+        .map(|d| d["severity"].as_i64().unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_settings_fill_what_tplc_toml_leaves_unset_and_apply_live() {
+    let Some(bin) = binary() else { return };
+    let text = format!(
+        "{HEAD}Hi {{{{ buyer.name | default(\"there\") }}}} 😀, order {{{{ order.id }}}}. We hope you are happy with it.\n"
+    );
+    // The project decides `emoji`; it leaves `sentiment-word` to the default (error).
+    let dir = project(&[
+        ("msg.tplc", &text),
+        ("tplc.toml", "[rules]\nemoji = \"warning\"\n"),
+    ]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let path = root.join("msg.tplc");
+    let uri = file_uri(&path);
+    let (mut c, mut child) = spawn(&bin, false);
+    let r = c
+        .request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": file_uri(&root),
+                "capabilities": {"workspace": {"configuration": true}},
+                "initializationOptions": {
+                    "rules": {"sentiment-word": "off", "emoji": "off"},
+                    "debounceMs": 20
+                }
+            }),
+        )
+        .await;
+    assert!(r["result"]["capabilities"].is_object(), "{r}");
+    c.notify("initialized", json!({})).await;
+    c.open(&uri, &text).await;
+    // The editor turned `sentiment-word` off; its `emoji: off` loses to tplc.toml.
+    let d = c.diagnostics(&uri, Some(1)).await;
+    assert_eq!(level_of(&d, "sentiment-word"), None, "{d}");
+    assert_eq!(level_of(&d, "emoji"), Some(2), "{d}");
+
+    // Pushed: didChangeConfiguration with the settings re-checks and re-publishes.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"tplc": {"rules": {"sentiment-word": "info"}}}}),
+    )
+    .await;
+    let d = c
+        .diagnostics_until(&uri, |d| level_of(d, "sentiment-word") == Some(3))
+        .await;
+    assert_eq!(level_of(&d, "emoji"), Some(2), "{d}");
+
+    // Pulled: `settings: null` makes the server ask with workspace/configuration.
+    c.settings = Some(json!({"rules": {"sentiment-word": "warning", "emoji": "info"}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    )
+    .await;
+    let d = c
+        .diagnostics_until(&uri, |d| level_of(d, "sentiment-word") == Some(2))
+        .await;
+    assert_eq!(level_of(&d, "emoji"), Some(2), "{d}");
+
+    // Cleared: back to what `tplc check` says.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"tplc": {}}}),
+    )
+    .await;
+    let d = c
+        .diagnostics_until(&uri, |d| level_of(d, "sentiment-word") == Some(1))
+        .await;
+    assert_eq!(d, engine_diagnostics(&root, &path, &text, false));
+
+    // A project decision made later in tplc.toml wins over the editor too.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"tplc": {"rules": {"sentiment-word": "off"}}}}),
+    )
+    .await;
+    c.diagnostics_until(&uri, |d| level_of(d, "sentiment-word").is_none())
+        .await;
+    std::fs::write(
+        root.join("tplc.toml"),
+        "[rules]\nemoji = \"warning\"\nsentiment-word = \"warning\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&root.join("tplc.toml")), "type": 2}]}),
+    )
+    .await;
+    c.diagnostics_until(&uri, |d| level_of(d, "sentiment-word") == Some(2))
+        .await;
+
+    // Settings it cannot use are explained, not silently dropped.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"tplc": {"rules": {"sentiment-wrod": "off"}}}}),
+    )
+    .await;
+    let msg = loop {
+        let m = c.next_message().await;
+        if m["method"] == "window/showMessage" {
+            break m;
+        }
+    };
+    let text = msg["params"]["message"].as_str().unwrap();
+    assert!(text.contains("`rules.sentiment-wrod`"), "{text}");
+    c.shutdown_exit().await;
+    assert_eq!(exit_code(&mut child).await, 0);
+}
