@@ -7,19 +7,23 @@
 //! binary over stdio.
 
 pub mod actions;
+mod cancel;
 pub mod completion;
 pub mod convert;
 pub mod hover;
 mod panic;
 pub mod preview;
 mod server;
+pub mod settings;
+mod stack;
 pub mod state;
 pub mod symbols;
 pub mod tokens;
 mod transport;
 mod watch;
 
-pub use server::{Backend, PANIC_TEST_COMMAND, PANIC_TEST_ENV};
+pub use server::{Backend, PANIC_TEST_COMMAND, PANIC_TEST_ENV, WAIT_TEST_COMMAND};
+pub use stack::STACK_BYTES;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
@@ -43,7 +47,7 @@ where
     // every handler is short (analysis runs in the background).
     Server::new(input, output, socket)
         .concurrency_level(1)
-        .serve(panic::CatchPanic::new(service, client))
+        .serve(cancel::Cancel::new(panic::CatchPanic::new(service, client)))
         .await;
     background.stop();
     // Everything the server wrote (the `shutdown` response) reaches the client first.
@@ -59,6 +63,9 @@ where
 pub fn serve_stdio() -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Handlers hand heavy work to threads of their own (see `stack`); the runtime's
+        // threads get the same headroom anyway, for whatever library code runs on them.
+        .thread_stack_size(stack::STACK_BYTES)
         .enable_all()
         .build()
     {

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
-use tplc_project::Analysis;
+use tplc_project::{Analysis, FileAnalysis, Workspace};
 
 use crate::convert::{self, Text};
 use crate::state::{Document, State};
@@ -19,6 +19,10 @@ use crate::{actions, completion, hover, symbols, tokens, PREVIEW_COMMAND};
 
 /// A command that panics on purpose, honoured only when [`PANIC_TEST_ENV`] is set.
 pub const PANIC_TEST_COMMAND: &str = "tplc.test.panic";
+/// A command that never finishes on its own (a minute at most), so that a test can
+/// cancel a request that is certainly still running; also only with [`PANIC_TEST_ENV`].
+pub const WAIT_TEST_COMMAND: &str = "tplc.test.wait";
+/// Enables the test commands above; without it they do not exist.
 pub const PANIC_TEST_ENV: &str = "TPLC_LSP_TEST_PANIC";
 
 pub struct Inner {
@@ -30,6 +34,8 @@ pub struct Inner {
     worker_started: AtomicBool,
     untitled: AtomicU64,
     stopped: AtomicBool,
+    /// The client answers `workspace/configuration`.
+    pull_config: AtomicBool,
 }
 
 impl Inner {
@@ -73,6 +79,7 @@ impl Backend {
                 worker_started: AtomicBool::new(false),
                 untitled: AtomicU64::new(0),
                 stopped: AtomicBool::new(false),
+                pull_config: AtomicBool::new(false),
             }),
         }
     }
@@ -145,6 +152,42 @@ impl Backend {
             .map(|(p, d)| (p.clone(), d.text.clone()))
             .ok_or_else(|| invalid(format!("{} is not open", uri.as_str())))
     }
+
+    /// Run `f` on the analysis of `path` for the current text (never a stale one) and
+    /// the workspace it belongs to. The analysis (when none is cached) and `f` run on a
+    /// work thread ([`crate::stack`]); the state is not locked meanwhile.
+    async fn with_analysis<R, F>(&self, path: &Path, f: F) -> Option<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&FileAnalysis, &Workspace) -> R + Send + 'static,
+    {
+        let (generation, ws, cached) = {
+            let st = self.state();
+            (
+                st.generation,
+                st.workspace.clone(),
+                st.cached_file_analysis(path),
+            )
+        };
+        let p = path.to_path_buf();
+        let (fresh, answer) = crate::stack::run(move || {
+            let (fa, fresh) = match cached {
+                Some(fa) => (fa, false),
+                None => (
+                    ws.analyze_only(std::slice::from_ref(&p)).files.remove(&p)?,
+                    true,
+                ),
+            };
+            let answer = f(&fa, &ws);
+            Some((fresh.then_some(fa), answer))
+        })
+        .await?;
+        if let Some(fa) = fresh {
+            self.state()
+                .remember_file_analysis(generation, path.to_path_buf(), fa);
+        }
+        Some(answer)
+    }
 }
 
 /// Debounced analysis: wait for a quiet moment, analyse a snapshot in the background,
@@ -169,12 +212,12 @@ async fn worker(inner: Arc<Inner>, client: Client) {
             let st = lock(&inner.state);
             (st.generation, st.workspace.clone())
         };
-        let result = tokio::task::spawn_blocking(move || {
+        let result = crate::stack::run(move || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.analyze()))
         })
         .await;
         let analysis = match result {
-            Ok(Ok(a)) => Arc::new(a),
+            Ok(a) => Arc::new(a),
             _ => {
                 client
                     .log_message(
@@ -196,6 +239,40 @@ async fn worker(inner: Arc<Inner>, client: Client) {
         };
         for (uri, diags, version) in pubs {
             client.publish_diagnostics(uri, diags, version).await;
+        }
+    }
+}
+
+/// Take new editor settings: re-check everything when they change what is checked.
+async fn apply_settings(inner: &Inner, client: &Client, v: &Value) {
+    let (settings, problems) = crate::settings::parse(v);
+    if !problems.is_empty() {
+        let msg = format!("tplc: editor settings: {}", problems.join("; "));
+        client.show_message(lsp::MessageType::WARNING, msg).await;
+    }
+    {
+        let mut st = lock(&inner.state);
+        if let Some(ms) = settings.debounce_ms {
+            st.debounce_ms = ms;
+        }
+        if st.editor == settings {
+            return;
+        }
+        st.editor = settings;
+        st.reload_config();
+    }
+    inner.dirty.notify_one();
+}
+
+/// Ask the client for the `tplc` section (`workspace/configuration`) and take it.
+async fn pull_settings(inner: Arc<Inner>, client: Client) {
+    let item = lsp::ConfigurationItem {
+        scope_uri: None,
+        section: Some("tplc".into()),
+    };
+    if let Ok(values) = client.configuration(vec![item]).await {
+        if let Some(v) = values.first().filter(|v| v.is_object()) {
+            apply_settings(&inner, &client, v).await;
         }
     }
 }
@@ -261,8 +338,10 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
         if let Some(uri) = lsp::Uri::from_file_path(&config) {
             let t = Text::new(&text, enc);
             let other = |p: &Path, span| locate(st, analysis, enc, p, span);
-            let diags: Vec<lsp::Diagnostic> = analysis
-                .config_diagnostics
+            // From the file's own text: the analysis may have seen the editor's settings
+            // added to it (see `settings`), and spans must point into the file.
+            let (_, config_diagnostics) = tplc_schema::Config::parse(&text);
+            let diags: Vec<lsp::Diagnostic> = config_diagnostics
                 .iter()
                 .map(|d| convert::diagnostic(&t, &uri, d, None, &other))
                 .collect();
@@ -325,8 +404,15 @@ fn symbol_kind(k: &symbols::SymbolKind) -> lsp::SymbolKind {
     }
 }
 
+/// Outline levels sent nested; blocks deeper than this are listed flat inside the
+/// deepest one. The protocol library serialises the answer recursively on the async
+/// runtime's thread, and 64 levels of nesting (the block limit) took a large part of its
+/// stack in an unoptimised build, for an outline no one reads that deep.
+const MAX_OUTLINE_DEPTH: usize = 16;
+
+/// One outline entry without its children.
 #[allow(deprecated)]
-fn to_document_symbol(text: &Text<'_>, s: &symbols::Symbol) -> lsp::DocumentSymbol {
+fn outline_entry(text: &Text<'_>, s: &symbols::Symbol) -> lsp::DocumentSymbol {
     lsp::DocumentSymbol {
         name: if s.name.is_empty() {
             "?".into()
@@ -339,12 +425,32 @@ fn to_document_symbol(text: &Text<'_>, s: &symbols::Symbol) -> lsp::DocumentSymb
         deprecated: None,
         range: text.range(s.span),
         selection_range: text.range(s.selection),
-        children: Some(
-            s.children
-                .iter()
-                .map(|c| to_document_symbol(text, c))
-                .collect(),
-        ),
+        children: None,
+    }
+}
+
+fn to_document_symbol(text: &Text<'_>, s: &symbols::Symbol, depth: usize) -> lsp::DocumentSymbol {
+    let children = if depth + 1 < MAX_OUTLINE_DEPTH {
+        s.children
+            .iter()
+            .map(|c| to_document_symbol(text, c, depth + 1))
+            .collect()
+    } else {
+        // Every descendant, in document order, one level down.
+        let mut flat = Vec::new();
+        let mut stack: Vec<&symbols::Symbol> = s.children.iter().rev().collect();
+        while let Some(c) = stack.pop() {
+            flat.push(lsp::DocumentSymbol {
+                children: Some(Vec::new()),
+                ..outline_entry(text, c)
+            });
+            stack.extend(c.children.iter().rev());
+        }
+        flat
+    };
+    lsp::DocumentSymbol {
+        children: Some(children),
+        ..outline_entry(text, s)
     }
 }
 
@@ -384,17 +490,36 @@ fn minimal_edit(text: &Text<'_>, new: &str) -> Option<lsp::TextEdit> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let enc = convert::negotiate_encoding(&params.capabilities);
-        let debounce = params
+        let pull = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        self.inner.pull_config.store(pull, Ordering::SeqCst);
+        let (settings, problems) = params
             .initialization_options
             .as_ref()
-            .and_then(|o| o.get("debounceMs"))
-            .and_then(Value::as_u64);
+            .map(crate::settings::parse)
+            .unwrap_or_default();
+        if !problems.is_empty() {
+            let msg = format!("tplc: editor settings: {}", problems.join("; "));
+            self.client
+                .show_message(lsp::MessageType::WARNING, msg)
+                .await;
+        }
         let root = root_of(&params);
         let load_error = {
             let mut st = self.state();
             st.enc = enc;
-            if let Some(ms) = debounce {
-                st.debounce_ms = ms.min(10_000);
+            if let Some(ms) = settings.debounce_ms {
+                st.debounce_ms = ms;
+            }
+            st.editor = settings;
+            if root.is_none() {
+                // No project yet (it is found from the first file opened).
+                let text = st.editor.config_text(None);
+                st.workspace.set_config_text(text);
             }
             st.root_given = root.is_some();
             match &root {
@@ -465,6 +590,11 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: lsp::InitializedParams) {
         self.start_worker();
+        // Clients that answer workspace/configuration may hold newer settings than
+        // their initializationOptions.
+        if self.inner.pull_config.load(Ordering::SeqCst) {
+            tokio::spawn(pull_settings(self.inner.clone(), self.client.clone()));
+        }
         // Clients that watch files for us report template and config changes too.
         let client = self.client.clone();
         tokio::spawn(async move {
@@ -546,14 +676,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
-        let ms = params
-            .settings
-            .get("tplc")
-            .unwrap_or(&params.settings)
-            .get("debounceMs")
-            .and_then(Value::as_u64);
-        if let Some(ms) = ms {
-            self.state().debounce_ms = ms.min(10_000);
+        if crate::settings::has_section(&params.settings) {
+            apply_settings(&self.inner, &self.client, &params.settings).await;
+        } else if self.inner.pull_config.load(Ordering::SeqCst) {
+            // `{"settings": null}` means "ask me" (the pull model). Not awaited here: the
+            // answer comes through this same connection.
+            tokio::spawn(pull_settings(self.inner.clone(), self.client.clone()));
         }
     }
 
@@ -572,23 +700,21 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let pos = params.text_document_position_params;
         let (path, text) = self.doc(&pos.text_document.uri)?;
-        let mut st = self.state();
-        let enc = st.enc;
-        let Some(fa) = st.file_analysis(&path) else {
-            return Ok(None);
-        };
-        let t = Text::new(&text, enc);
-        let offset = t.offset(pos.position);
-        let schema = st.workspace.schema();
-        Ok(
-            hover::hover(&fa, schema, offset).map(|(span, md)| lsp::Hover {
-                contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-                    kind: lsp::MarkupKind::Markdown,
-                    value: md,
-                }),
-                range: Some(t.range(span)),
+        let enc = self.state().enc;
+        let answer = self
+            .with_analysis(&path, move |fa, ws| {
+                let t = Text::new(&text, enc);
+                let offset = t.offset(pos.position);
+                hover::hover(fa, ws.schema(), offset).map(|(span, md)| (t.range(span), md))
+            })
+            .await;
+        Ok(answer.flatten().map(|(range, md)| lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: md,
             }),
-        )
+            range: Some(range),
+        }))
     }
 
     async fn completion(
@@ -597,22 +723,27 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::CompletionResponse>> {
         let pos = params.text_document_position;
         let (path, text) = self.doc(&pos.text_document.uri)?;
-        let mut st = self.state();
-        let enc = st.enc;
-        let Some(fa) = st.file_analysis(&path) else {
+        let enc = self.state().enc;
+        let here = path.clone();
+        let found = self
+            .with_analysis(&path, move |fa, ws| {
+                let t = Text::new(&text, enc);
+                let offset = t.offset(pos.position);
+                let files: Vec<PathBuf> = ws.files().map(Path::to_path_buf).collect();
+                let cx = completion::Context {
+                    template: &fa.template,
+                    source: &text,
+                    schema: ws.schema(),
+                    files: &files,
+                    path: &here,
+                };
+                completion::complete(&cx, offset)
+            })
+            .await;
+        let Some(found) = found else {
             return Ok(None);
         };
-        let t = Text::new(&text, enc);
-        let offset = t.offset(pos.position);
-        let files: Vec<PathBuf> = st.workspace.files().map(Path::to_path_buf).collect();
-        let cx = completion::Context {
-            template: &fa.template,
-            source: &text,
-            schema: st.workspace.schema(),
-            files: &files,
-            path: &path,
-        };
-        let items: Vec<lsp::CompletionItem> = completion::complete(&cx, offset)
+        let items: Vec<lsp::CompletionItem> = found
             .into_iter()
             .map(|i| lsp::CompletionItem {
                 label: i.label.clone(),
@@ -641,24 +772,35 @@ impl LanguageServer for Backend {
         // the current analysis instead.
         let mut diags = params.context.diagnostics;
         if diags.iter().all(|d| d.data.is_none()) {
-            let mut st = self.state();
-            let enc = st.enc;
-            if let Some(fa) = st.file_analysis(&path) {
-                let t = Text::new(&text, enc);
-                let other = |p: &Path, span: tplc_diagnostics::Span| {
-                    let uri = lsp::Uri::from_file_path(p)?;
-                    let range = st
-                        .workspace
-                        .text(p)
-                        .map(|src| Text::new(&src, enc).range(span))
-                        .unwrap_or_default();
-                    Some(lsp::Location::new(uri, range))
-                };
-                diags = fa
-                    .diagnostics
-                    .iter()
-                    .map(|d| convert::diagnostic(&t, &uri, d, Some(fa.template.body_start), &other))
-                    .collect();
+            let enc = self.state().enc;
+            let doc_uri = uri.clone();
+            let fresh = self
+                .with_analysis(&path, move |fa, ws| {
+                    let t = Text::new(&text, enc);
+                    let other = |p: &Path, span: tplc_diagnostics::Span| {
+                        let uri = lsp::Uri::from_file_path(p)?;
+                        let range = ws
+                            .text(p)
+                            .map(|src| Text::new(&src, enc).range(span))
+                            .unwrap_or_default();
+                        Some(lsp::Location::new(uri, range))
+                    };
+                    fa.diagnostics
+                        .iter()
+                        .map(|d| {
+                            convert::diagnostic(
+                                &t,
+                                &doc_uri,
+                                d,
+                                Some(fa.template.body_start),
+                                &other,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await;
+            if let Some(fresh) = fresh {
+                diags = fresh;
             }
         }
         let acts = actions::actions(&uri, &params.range, &diags);
@@ -675,11 +817,15 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<lsp::TextEdit>>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
         let enc = self.state().enc;
-        match tplc_fmt::format(&text) {
-            Ok(formatted) => {
+        let result = crate::stack::run(move || {
+            tplc_fmt::format(&text).map(|formatted| {
                 let t = Text::new(&text, enc);
-                Ok(Some(minimal_edit(&t, &formatted).into_iter().collect()))
-            }
+                minimal_edit(&t, &formatted).into_iter().collect::<Vec<_>>()
+            })
+        })
+        .await;
+        match result {
+            Ok(edits) => Ok(Some(edits)),
             Err(e) => {
                 self.client
                     .log_message(lsp::MessageType::INFO, format!("tplc: not formatted: {e}"))
@@ -696,28 +842,36 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position_params;
         let uri = pos.text_document.uri;
         let (path, text) = self.doc(&uri)?;
-        let mut st = self.state();
-        let enc = st.enc;
-        let Some(fa) = st.file_analysis(&path) else {
-            return Ok(None);
-        };
-        let t = Text::new(&text, enc);
-        let offset = t.offset(pos.position);
-        let files: Vec<PathBuf> = st.workspace.files().map(Path::to_path_buf).collect();
-        let exists = |p: &Path| files.iter().any(|f| f == p);
-        let target = symbols::definition(
-            &fa.template,
-            st.workspace.schema(),
-            &st.root,
-            &path,
-            &exists,
-            offset,
-        );
+        let enc = self.state().enc;
+        let here = path.clone();
+        let target = self
+            .with_analysis(&path, move |fa, ws| {
+                let t = Text::new(&text, enc);
+                let offset = t.offset(pos.position);
+                let files: Vec<PathBuf> = ws.files().map(Path::to_path_buf).collect();
+                let exists = |p: &Path| files.iter().any(|f| f == p);
+                let target = symbols::definition(
+                    &fa.template,
+                    ws.schema(),
+                    ws.root(),
+                    &here,
+                    &exists,
+                    offset,
+                );
+                target.map(|target| match target {
+                    symbols::Target::Here(span) => Ok(t.range(span)),
+                    symbols::Target::File(p) => Err(p),
+                })
+            })
+            .await
+            .flatten();
+        let st = self.state();
         Ok(target.and_then(|target| match target {
-            symbols::Target::Here(span) => Some(lsp::GotoDefinitionResponse::Scalar(
-                lsp::Location::new(uri.clone(), t.range(span)),
-            )),
-            symbols::Target::File(p) => {
+            Ok(range) => Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(
+                uri.clone(),
+                range,
+            ))),
+            Err(p) => {
                 let uri = st
                     .docs
                     .get(&p)
@@ -737,12 +891,15 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::DocumentSymbolResponse>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
         let enc = self.state().enc;
-        let parse = tplc_syntax::parse(&text);
-        let t = Text::new(&text, enc);
-        let syms = symbols::symbols(&parse.template, &text)
-            .iter()
-            .map(|s| to_document_symbol(&t, s))
-            .collect();
+        let syms = crate::stack::run(move || {
+            let parse = tplc_syntax::parse(&text);
+            let t = Text::new(&text, enc);
+            symbols::symbols(&parse.template, &text)
+                .iter()
+                .map(|s| to_document_symbol(&t, s, 0))
+                .collect()
+        })
+        .await;
         Ok(Some(lsp::DocumentSymbolResponse::Nested(syms)))
     }
 
@@ -752,12 +909,16 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::SemanticTokensResult>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
         let enc = self.state().enc;
-        let parse = tplc_syntax::parse(&text);
-        let raw = tokens::raw_tokens(&parse.template, &text);
+        let data = crate::stack::run(move || {
+            let parse = tplc_syntax::parse(&text);
+            let raw = tokens::raw_tokens(&parse.template, &text);
+            tokens::encode(&text, &raw, enc)
+        })
+        .await;
         Ok(Some(lsp::SemanticTokensResult::Tokens(
             lsp::SemanticTokens {
                 result_id: None,
-                data: tokens::encode(&text, &raw, enc),
+                data,
             },
         )))
     }
@@ -767,6 +928,10 @@ impl LanguageServer for Backend {
         // inert unless the server was started with this variable set.
         if params.command == PANIC_TEST_COMMAND && std::env::var_os(PANIC_TEST_ENV).is_some() {
             panic!("requested by {PANIC_TEST_COMMAND}");
+        }
+        if params.command == WAIT_TEST_COMMAND && std::env::var_os(PANIC_TEST_ENV).is_some() {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            return Ok(Some(Value::String("not cancelled".into())));
         }
         if params.command != PREVIEW_COMMAND {
             return Err(invalid(format!(
@@ -787,23 +952,27 @@ impl LanguageServer for Backend {
             .parse()
             .map_err(|_| invalid(format!("`{uri_text}` is not a URI")))?;
         let (path, _) = self.doc(&uri)?;
-        let st = self.state();
-        let analysis = match &st.analysis {
-            Some((g, a)) if *g == st.generation => a.clone(),
-            _ => Arc::new(st.workspace.analyze()),
+        let (current, ws) = {
+            let st = self.state();
+            let current = match &st.analysis {
+                Some((g, a)) if *g == st.generation => Some(a.clone()),
+                _ => None,
+            };
+            (current, st.workspace.clone())
         };
-        let fa = analysis
-            .files
-            .get(&path)
-            .ok_or_else(|| invalid("the document is not part of the workspace"))?;
-        let root = st.root.clone();
-        let schema = st.workspace.schema();
-        let result =
-            crate::preview::preview(fa, schema, &root, &analysis).map_err(|msg| Error {
+        let result = crate::stack::run(move || {
+            let analysis = current.unwrap_or_else(|| Arc::new(ws.analyze()));
+            let fa = analysis
+                .files
+                .get(&path)
+                .ok_or_else(|| invalid("the document is not part of the workspace"))?;
+            crate::preview::preview(fa, ws.schema(), ws.root(), &analysis).map_err(|msg| Error {
                 code: ErrorCode::InvalidRequest,
                 message: msg.into(),
                 data: None,
-            })?;
+            })
+        })
+        .await?;
         Ok(Some(result))
     }
 }

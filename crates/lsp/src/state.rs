@@ -37,6 +37,8 @@ pub struct State {
     /// skip re-sending unchanged results for files that are not open).
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
     pub debounce_ms: u64,
+    /// The editor's settings, laid under `tplc.toml` (see [`crate::settings`]).
+    pub editor: crate::settings::EditorSettings,
     pub shutdown_requested: bool,
     /// Whether the client named the workspace folder (else it is found from the first
     /// file opened).
@@ -57,6 +59,7 @@ impl State {
             analysis: None,
             published: BTreeMap::new(),
             debounce_ms: 60,
+            editor: Default::default(),
             shutdown_requested: false,
             root_given: false,
             request_cache: None,
@@ -78,6 +81,9 @@ impl State {
         }
         self.root = root;
         self.workspace = ws;
+        if self.editor != Default::default() {
+            self.reload_config();
+        }
         self.bump();
         result
     }
@@ -90,10 +96,12 @@ impl State {
         self.root.join("tplc.toml")
     }
 
-    /// Re-read `tplc.toml` from disk (absent: defaults).
+    /// Re-read `tplc.toml` from disk (absent: defaults), with the editor's settings
+    /// filling what it leaves unset.
     pub fn reload_config(&mut self) {
         let text = std::fs::read_to_string(self.config_path()).ok();
-        self.workspace.set_config_text(text);
+        self.workspace
+            .set_config_text(self.editor.config_text(text));
         self.bump();
     }
 
@@ -170,22 +178,25 @@ impl State {
         Some(())
     }
 
-    /// The analysis of one file for the current text: the cached result when it is
-    /// current, else a fresh one (requests never answer from stale text).
-    pub fn file_analysis(&mut self, path: &Path) -> Option<FileAnalysis> {
+    /// The analysis of one file for the current text when one is already known (the
+    /// latest analysis, or the last request's); `None`: analyse the current workspace.
+    pub fn cached_file_analysis(&self, path: &Path) -> Option<FileAnalysis> {
         if let Some((gen, a)) = &self.analysis {
             if *gen == self.generation {
                 return a.files.get(path).cloned();
             }
         }
-        if let Some((gen, p, fa)) = &self.request_cache {
-            if *gen == self.generation && p == path {
-                return Some(fa.clone());
-            }
+        match &self.request_cache {
+            Some((gen, p, fa)) if *gen == self.generation && p == path => Some(fa.clone()),
+            _ => None,
         }
-        let fresh = self.workspace.analyze_only(&[path.to_path_buf()]);
-        let fa = fresh.files.get(path).cloned()?;
-        self.request_cache = Some((self.generation, path.to_path_buf(), fa.clone()));
-        Some(fa)
+    }
+
+    /// Keep a request's analysis of `path`, computed from `generation`, for the next
+    /// request on the same text.
+    pub fn remember_file_analysis(&mut self, generation: u64, path: PathBuf, fa: FileAnalysis) {
+        if generation == self.generation {
+            self.request_cache = Some((generation, path, fa));
+        }
     }
 }

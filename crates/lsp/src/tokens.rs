@@ -185,10 +185,53 @@ fn markup_tokens(src: &str, span: Span, out: &mut Vec<(Span, u32)>) {
     }
 }
 
+/// Line and column of ever later offsets, each found by scanning only the text since the
+/// previous one: tokens come sorted, so encoding a whole file is linear even when it is
+/// one long line (a fresh scan from the line start per token was quadratic there).
+struct Cursor<'a> {
+    src: &'a str,
+    enc: PositionEncoding,
+    offset: usize,
+    at: LineCol,
+}
+
+impl Cursor<'_> {
+    fn units(&self, s: &str) -> u32 {
+        match self.enc {
+            PositionEncoding::Utf8 => s.len() as u32,
+            PositionEncoding::Utf16 => s.chars().map(|c| c.len_utf16() as u32).sum(),
+            PositionEncoding::Chars => s.chars().count() as u32,
+        }
+    }
+
+    fn line_col(&mut self, offset: usize, index: &tplc_diagnostics::LineIndex) -> LineCol {
+        let offset = offset.min(self.src.len());
+        if offset < self.offset || !self.src.is_char_boundary(offset) {
+            return index.line_col(self.src, offset, self.enc);
+        }
+        let gap = &self.src[self.offset..offset];
+        match gap.rfind('\n') {
+            Some(nl) => {
+                self.at.line += gap.matches('\n').count() as u32;
+                self.at.col = self.units(&gap[nl + 1..]);
+            }
+            None => self.at.col += self.units(gap),
+        }
+        self.offset = offset;
+        self.at
+    }
+}
+
 /// Encode raw tokens relative to each other, one token per line piece, with columns in
 /// the negotiated encoding.
 pub fn encode(src: &str, raw: &[(Span, u32)], enc: PositionEncoding) -> Vec<lsp::SemanticToken> {
     let index = tplc_diagnostics::LineIndex::new(src);
+    let mut cursor = Cursor {
+        src,
+        enc,
+        offset: 0,
+        at: LineCol { line: 0, col: 0 },
+    };
     let mut out = Vec::with_capacity(raw.len());
     let mut prev = LineCol { line: 0, col: 0 };
     for &(span, ty) in raw {
@@ -204,8 +247,8 @@ pub fn encode(src: &str, raw: &[(Span, u32)], enc: PositionEncoding) -> Vec<lsp:
                 end
             };
             if piece_end > start {
-                let a = index.line_col(src, start, enc);
-                let b = index.line_col(src, piece_end, enc);
+                let a = cursor.line_col(start, &index);
+                let b = cursor.line_col(piece_end, &index);
                 let delta_line = a.line - prev.line;
                 let delta_start = if delta_line == 0 {
                     a.col - prev.col

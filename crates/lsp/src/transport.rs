@@ -77,7 +77,14 @@ fn classify(body: &[u8]) -> Result<(), Vec<u8>> {
             "Parse error: the message is not JSON",
         ));
     };
-    if text.parse::<Request>().is_ok() || text.parse::<Response>().is_ok() {
+    // A message without `method` can only be a response, which carries `result` or
+    // `error`; the library would read `{"id": 1}` as a call of the method "" and answer
+    // -32601, but it is not a request at all.
+    let is_request = value.get("method").is_some() && text.parse::<Request>().is_ok();
+    let is_response = value.get("method").is_none()
+        && (value.get("result").is_some() || value.get("error").is_some())
+        && text.parse::<Response>().is_ok();
+    if is_request || is_response {
         return Ok(());
     }
     let id = value.get("id").cloned().unwrap_or(Value::Null);

@@ -2,7 +2,8 @@
 //! works on the text alone, and the formatter.
 
 use std::path::PathBuf;
-use tplc_diagnostics::PositionEncoding;
+use tower_lsp_server::ls_types::SemanticToken;
+use tplc_diagnostics::{PositionEncoding, Span};
 use tplc_lsp::{completion, symbols, tokens};
 
 const SAMPLE: &str = "---\nkind: review_request\nlocale: en\nsubject: Order {{ order.id }}\nparam coupon: text?\n---\nHi {{ buyer.name | default(\"there\") }} 😀 漢字 e\u{301},\r\n{% if order.delivery_date and not (order.is_prime) %}- **{{ order.delivery_date | date(\"%d %B\") }}**{% elif coupon %}[x]({{ order.items | first }}){% else %}none{% endif %}\n{% for item in order.items %}{{ item.title }}{% else %}-{% endfor %}{% include \"footer\" %}{# tplc-allow: emoji -- why #}\n";
@@ -19,8 +20,16 @@ fn exercise(text: &str) {
     for w in raw.windows(2) {
         assert!(w[0].0.end <= w[1].0.start, "overlapping tokens in {text:?}");
     }
-    let _ = tokens::encode(text, &raw, PositionEncoding::Utf16);
-    let _ = tokens::encode(text, &raw, PositionEncoding::Utf8);
+    for (enc, utf8) in [
+        (PositionEncoding::Utf16, false),
+        (PositionEncoding::Utf8, true),
+    ] {
+        assert_eq!(
+            tokens::encode(text, &raw, enc),
+            naive_encode(text, &raw, utf8),
+            "{text:?}"
+        );
+    }
     let _ = symbols::symbols(&parse.template, text);
     let schema = tplc_schema::Schema::builtin();
     let path = PathBuf::from("/p/a.tplc");
@@ -44,6 +53,45 @@ fn exercise(text: &str) {
             at,
         );
     }
+}
+
+/// Semantic tokens encoded the obvious way: every position counted from the start of
+/// the text (quadratic, fine for these small texts).
+fn naive_encode(text: &str, raw: &[(Span, u32)], utf8: bool) -> Vec<SemanticToken> {
+    let pos = |at: usize| {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &text[line_start..at];
+        let col = if utf8 {
+            prefix.len()
+        } else {
+            prefix.encode_utf16().count()
+        };
+        (text[..at].matches('\n').count() as u32, col as u32)
+    };
+    let mut out = Vec::new();
+    let mut prev = (0, 0);
+    for &(span, ty) in raw {
+        let mut start = span.start;
+        while start < span.end {
+            let end = text[start..span.end]
+                .find('\n')
+                .map_or(span.end, |i| start + i);
+            let piece_end = end - usize::from(text[start..end].ends_with('\r'));
+            if piece_end > start {
+                let (a, b) = (pos(start), pos(piece_end));
+                out.push(SemanticToken {
+                    delta_line: a.0 - prev.0,
+                    delta_start: if a.0 == prev.0 { a.1 - prev.1 } else { a.1 },
+                    length: b.1 - a.1,
+                    token_type: ty,
+                    token_modifiers_bitset: 0,
+                });
+                prev = a;
+            }
+            start = end + 1;
+        }
+    }
+    out
 }
 
 #[test]
@@ -121,4 +169,31 @@ fn long_operator_and_filter_chains() {
             assert_eq!(tplc_fmt::format(&out).unwrap(), out);
         }
     }
+}
+
+/// One 200 KB line of tags: the encoder walks it once (it used to rescan the line from
+/// its start for every token, which took minutes on this input).
+#[test]
+fn one_long_line_of_tags() {
+    let mut text = String::from("---\nkind: review_request\nlocale: en\n---\n");
+    text.push_str(&"{% if order.id %}😀".repeat(6000));
+    text.push_str(&"{% endif %}".repeat(6000));
+    let parse = tplc_syntax::parse(&text);
+    let raw = tokens::raw_tokens(&parse.template, &text);
+    let enc = tokens::encode(&text, &raw, PositionEncoding::Utf16);
+    assert!(enc.len() > 30_000, "{}", enc.len());
+    // The last token (an `%}`) ends the line: its column is the line's UTF-16 length
+    // less two.
+    let line = text.lines().nth(4).unwrap();
+    let (mut line_no, mut col) = (0, 0);
+    for t in &enc {
+        line_no += t.delta_line;
+        col = if t.delta_line > 0 {
+            t.delta_start
+        } else {
+            col + t.delta_start
+        };
+    }
+    assert_eq!(line_no, 4);
+    assert_eq!(col + 2, line.encode_utf16().count() as u32);
 }

@@ -272,6 +272,33 @@ local function lsp_tests()
     check(':TplcPreview opens the rendered text in a split', shown and shown:find('thank you for order', 1, true) ~= nil, shown)
   end
 
+  -- Settings changed live reach the server, which re-checks: `off` removes the code,
+  -- clearing the setting brings it back (tplc.toml sets nothing for it).
+  do
+    local b = open(project .. '/review.tplc')
+    local function has(code)
+      for _, d in ipairs(vim.diagnostic.get(b)) do
+        if d.code == code then
+          return true
+        end
+      end
+      return false
+    end
+    vim.wait(15000, function()
+      return has('sentiment-word')
+    end, 50)
+    tplc.set_settings({ rules = { ['sentiment-word'] = 'off' } })
+    local gone = vim.wait(15000, function()
+      return not has('sentiment-word') and has('conditional-review-ask')
+    end, 50)
+    check('set_settings: sentiment-word off removes it, other codes stay', gone)
+    tplc.set_settings({})
+    local back = vim.wait(15000, function()
+      return has('sentiment-word')
+    end, 50)
+    check('set_settings: clearing the setting brings sentiment-word back', back)
+  end
+
   -- :TplcRestart replaces the client and diagnostics come back.
   do
     local buf2 = open(project .. '/review.tplc')

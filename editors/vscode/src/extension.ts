@@ -10,7 +10,7 @@ import { serverSettings } from './config';
 import { PreviewManager } from './preview';
 import { resolveExecutable } from './server';
 
-const INSTALL_URL = 'https://github.com/tplc/tplc/blob/main/docs/editors.md';
+const INSTALL_URL = 'https://github.com/tplc-dev/tplc/blob/main/docs/editors.md';
 
 let client: LanguageClient | undefined;
 let watcher: vscode.FileSystemWatcher | undefined;

@@ -12,9 +12,10 @@ export interface EditorSettings {
 }
 
 /**
- * Shaped like `tplc.toml` (same section and key names), so the server can lay it over the
- * project file: `{ rules: { code: level }, project: { "default-locale" }, budget: { "max-messages" } }`.
- * Only keys the user set are sent, so `tplc.toml` stays the default.
+ * Shaped like `tplc.toml` (same section and key names): `{ rules: { code: level },
+ * project: { "default-locale" }, budget: { "max-messages" } }`. The server uses each key only
+ * where the project's `tplc.toml` sets nothing, so the project file always wins. Only keys the
+ * user set are sent.
  */
 export interface ServerSettings {
   rules?: Record<string, RuleLevel>;

@@ -17,6 +17,9 @@ pub struct Client {
     /// Notifications and server requests seen while waiting for something else.
     pub pending: VecDeque<Value>,
     next_id: i64,
+    /// What this client answers to `workspace/configuration` for each item (`null`
+    /// when unset), as an editor holding these settings would.
+    pub settings: Option<Value>,
 }
 
 /// Read `Content-Length` framed messages until the stream ends.
@@ -64,6 +67,7 @@ impl Client {
             rx,
             pending: VecDeque::new(),
             next_id: 1,
+            settings: None,
         }
     }
 
@@ -93,7 +97,14 @@ impl Client {
         let v = tokio::time::timeout(TIMEOUT, self.rx.recv()).await.ok()??;
         if v.get("method").is_some() && v.get("id").is_some() {
             let id = v["id"].clone();
-            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))
+            let result = match (&self.settings, v["method"].as_str()) {
+                (Some(s), Some("workspace/configuration")) => {
+                    let n = v["params"]["items"].as_array().map_or(0, Vec::len);
+                    Value::Array(vec![s.clone(); n])
+                }
+                _ => Value::Null,
+            };
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}))
                 .await;
         }
         Some(v)
@@ -144,6 +155,34 @@ impl Client {
                 // A published version never goes backwards.
                 if let (Some(g), Some(w)) = (got, version) {
                     assert!(g <= w, "published v{g} while waiting for v{w}");
+                }
+            }
+        }
+    }
+
+    /// The next message from the server (seen earlier or new).
+    pub async fn next_message(&mut self) -> Value {
+        match self.pending.pop_front() {
+            Some(v) => v,
+            None => self.next().await.expect("a message from the server"),
+        }
+    }
+
+    /// Wait until a `publishDiagnostics` for `uri` satisfies `ok` (earlier ones are
+    /// dropped); fails after the deadline with the last one seen.
+    pub async fn diagnostics_until(&mut self, uri: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        loop {
+            let v = match self.pending.pop_front() {
+                Some(v) => v,
+                None => self.next().await.unwrap_or_else(|| {
+                    panic!("diagnostics for {uri} never became as expected; last: {last}")
+                }),
+            };
+            if v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == uri {
+                last = v["params"]["diagnostics"].clone();
+                if ok(&last) {
+                    return last;
                 }
             }
         }

@@ -8,7 +8,7 @@ M.defaults = {
   cmd = { 'tplc', 'lsp' },
   -- Files that mark a tplc project root.
   root_markers = { 'tplc.toml', '.git' },
-  -- Server settings, laid over tplc.toml and shaped like it:
+  -- Server settings, shaped like tplc.toml; they fill what tplc.toml leaves unset:
   -- { rules = { ['sentiment-word'] = 'warning' }, project = { ['default-locale'] = 'en-US' },
   --   budget = { ['max-messages'] = 1 }, debounceMs = 200 }
   settings = {},
@@ -166,7 +166,8 @@ function M.setup(opts)
   local use_enable = has_011 and M.config.use_lsp_enable
   if has_011 then
     if lsp_enabled and use_enable then
-      vim.lsp.config('tplc', client_config())
+      -- Assigned, not merged, so that a second setup() drops settings it no longer has.
+      vim.lsp.config['tplc'] = client_config()
     end
     vim.lsp.enable('tplc', lsp_enabled and use_enable)
   end
@@ -186,6 +187,28 @@ function M.setup(opts)
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].filetype == 'tplc' then
       refire_filetype(buf, group)
+    end
+  end
+end
+
+--- Replaces the server settings (shaped like tplc.toml, see `settings` in M.defaults)
+--- for running and future clients. Running servers re-check every template at once.
+function M.set_settings(settings)
+  M.config.settings = settings or {}
+  if has_011 and M.config.use_lsp_enable and executable_available(M.config.cmd) then
+    -- Assigned, not merged: vim.lsp.config('tplc', ...) would keep removed settings.
+    vim.lsp.config['tplc'] = client_config()
+  end
+  local section = object(vim.deepcopy(M.config.settings))
+  for _, client in ipairs(vim.lsp.get_clients({ name = 'tplc' })) do
+    -- What Neovim answers to workspace/configuration (0.11 reads client.settings).
+    client.settings = { tplc = section }
+    client.config.settings = { tplc = section }
+    local params = { settings = { tplc = section } }
+    if has_011 then
+      client:notify('workspace/didChangeConfiguration', params)
+    else
+      client.notify('workspace/didChangeConfiguration', params)
     end
   end
 end
