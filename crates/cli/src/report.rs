@@ -109,10 +109,24 @@ pub fn json_report(files: &[FileReport<'_>]) -> Value {
     })
 }
 
+/// Most diagnostics drawn per file in the human format. Each one prints its source lines,
+/// so thousands (a file of unclosed `{{`) would bury the first, most useful ones and take
+/// long to draw; the machine formats list every one.
+const HUMAN_MAX_PER_FILE: usize = 50;
+
 fn human(out: &mut dyn Write, files: &[FileReport<'_>], color: bool) -> std::io::Result<()> {
     for f in files {
-        for d in f.diagnostics {
+        for d in f.diagnostics.iter().take(HUMAN_MAX_PER_FILE) {
             render_one(out, f, d, color)?;
+        }
+        if let Some(more) = f.diagnostics.len().checked_sub(HUMAN_MAX_PER_FILE) {
+            if more > 0 {
+                writeln!(
+                    out,
+                    "{}: {more} more problems not shown; fix the ones above first, or see all with `--format json`",
+                    f.display
+                )?;
+            }
         }
     }
     let s = summarize(files);

@@ -174,6 +174,38 @@ fn human_output_has_no_colour_when_piped() {
 }
 
 #[test]
+fn human_output_draws_the_first_fifty_problems_of_a_file() {
+    // 3,000 unclosed `{{` on one line: every problem is listed in JSON, the human format
+    // draws the first 50 and says how many it left out.
+    let src = format!(
+        "---\nkind: delivery\nlocale: en\n---\nOrder {{{{ order.id }}}} {}\n",
+        "{{".repeat(3000)
+    );
+    let dir = project(&[("many.tplc", &src)]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&tplc(
+        dir.path(),
+        &["check", "--format", "json", "many.tplc"],
+    )))
+    .unwrap();
+    let total = json["diagnostics"].as_array().unwrap().len();
+    assert!(total > 3000, "{total}");
+    let text = stdout(&tplc(dir.path(), &["check", "many.tplc"]));
+    assert_eq!(text.matches("[syntax-error]").count(), 50);
+    assert!(
+        text.contains(&format!(
+            "many.tplc: {} more problems not shown",
+            total - 50
+        )),
+        "{}",
+        &text[text.len().saturating_sub(400)..]
+    );
+    assert!(
+        text.contains(&format!("{total} errors")),
+        "summary counts them all"
+    );
+}
+
+#[test]
 fn build_writes_artifacts_and_manifest() {
     let dir = project(&[
         ("tplc.toml", "[build]\nout-dir = \"dist\"\n"),

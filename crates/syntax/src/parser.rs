@@ -19,6 +19,12 @@ pub const MAX_EXPR_DEPTH: usize = 32;
 /// Most operators and filters in one expression: each one nests the tree one level
 /// deeper (and the compiled Jinja too, which renderers bound).
 pub const MAX_EXPR_OPS: usize = 48;
+/// Filters the compiler writes out in plain Jinja, repeating the value they apply to
+/// (`default`: `(x if x is defined and … else d)`): a chain of them grows the compiled
+/// expression geometrically, so a few per expression are allowed.
+pub const EXPANDING_FILTERS: [&str; 4] = ["default", "truncate", "date", "money"];
+/// Most [`EXPANDING_FILTERS`] in one expression.
+pub const MAX_EXPANDING_FILTERS: usize = 4;
 /// Most `elif` branches of one `{% if %}`: each is one more nested level when rendered.
 pub const MAX_BRANCHES: usize = 48;
 
@@ -334,11 +340,8 @@ impl Builder<'_> {
             self.push(Node::Error(span));
             return;
         }
-        if too_deep(&toks) {
-            self.error(
-                span,
-                format!("expression nested more than {MAX_EXPR_DEPTH} deep: simplify it"),
-            );
+        if let Some(message) = too_complex(&toks) {
+            self.error(span, message);
             self.push(Node::Error(span));
             return;
         }
@@ -425,11 +428,23 @@ fn trim(src: &str, s: Span) -> Span {
     Span::new(s.start + lead, s.start + lead + body.len())
 }
 
-fn too_deep(toks: &[(Tok<'_>, Span)]) -> bool {
+/// Why an expression is beyond the limits, if it is.
+fn too_complex(toks: &[(Tok<'_>, Span)]) -> Option<String> {
     let mut depth = 0usize;
     let mut nots = 0usize;
     let mut ops = 0usize;
+    let mut expanding = 0usize;
+    let mut after_pipe = false;
     for (t, _) in toks {
+        if after_pipe && matches!(t, Tok::Ident(name) if EXPANDING_FILTERS.contains(name)) {
+            expanding += 1;
+            if expanding > MAX_EXPANDING_FILTERS {
+                return Some(format!(
+                    "more than {MAX_EXPANDING_FILTERS} of the filters `default`, `truncate`, `date` and `money` in one expression: each one repeats the value before it in the compiled template, so split the expression or drop a filter"
+                ));
+            }
+        }
+        after_pipe = matches!(t, Tok::Pipe);
         match t {
             Tok::LParen => depth += 1,
             Tok::RParen => depth = depth.saturating_sub(1),
@@ -445,10 +460,12 @@ fn too_deep(toks: &[(Tok<'_>, Span)]) -> bool {
             _ => {}
         }
         if depth > MAX_EXPR_DEPTH || nots > MAX_EXPR_DEPTH || ops > MAX_EXPR_OPS {
-            return true;
+            return Some(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} deep: simplify it"
+            ));
         }
     }
-    false
+    None
 }
 
 /// Parse `src[start..end]` as body nodes.

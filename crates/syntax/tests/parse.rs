@@ -135,6 +135,18 @@ fn deep_nesting_is_bounded_not_a_crash() {
 }
 
 #[test]
+fn filters_that_repeat_their_input_are_bounded_per_expression() {
+    let chain = |n: usize| format!("{{{{ buyer.name{} }}}}", " | default(\"x\")".repeat(n));
+    assert!(parse(&chain(4)).diagnostics.is_empty());
+    let p = parse(&chain(5));
+    assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+    assert!(p.diagnostics[0].message.contains("`default`, `truncate`"));
+    // Other filters do not count; a filter name used as a value does not either.
+    let mixed = format!("{{{{ default{} | truncate(9) }}}}", " | upper".repeat(20));
+    assert!(parse(&mixed).diagnostics.is_empty());
+}
+
+#[test]
 fn bom_crlf_and_garbage_never_panic() {
     let src = "\u{feff}---\r\nkind: delivery\r\nlocale: en\r\n---\r\nHi {{ order.id }}\r\n";
     let p = parse(src);
