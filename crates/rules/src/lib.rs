@@ -82,25 +82,26 @@ pub fn check_template(
     let lex = lexicon_with(locale, &cfg.extra_words);
 
     let mut builder = prose::Builder::new(source, includes);
-    let paths = builder.paths(&template.body);
+    let windows = builder.windows(&template.body);
     let subject = header.and_then(|h| h.subject.as_ref()).map(|s| {
         let mut sub = builder.paths(&s.nodes);
         sub.truncate(1);
         sub.pop().unwrap_or_default()
     });
     let gates = prose::gates(&template.body);
-    // locale-mismatch reads the literal text of the first variant; taken before the
-    // variants move into the analysis.
-    let first_literal: Option<String> = paths.first().map(|first| {
-        first
-            .text
-            .chars()
+    // locale-mismatch reads the literal text of the first variant (the first variant of
+    // every window, joined); taken before the variants move into the analysis.
+    let first_literal: Option<String> = Some(
+        windows
+            .iter()
+            .filter_map(|w| w.first())
+            .flat_map(|first| first.text.chars())
             .filter(|c| *c != text::PLACEHOLDER)
-            .collect()
-    });
+            .collect(),
+    );
     let mut diags = analyze::check(&Input {
         subject,
-        paths,
+        windows,
         kind,
         lex: &lex,
         files: &builder.files,
@@ -234,7 +235,7 @@ pub fn check_message_text(
     });
     let mut diags = analyze::check(&Input {
         subject: subject_text,
-        paths: vec![body_text],
+        windows: vec![vec![body_text]],
         kind,
         lex: &lex,
         files: &files,

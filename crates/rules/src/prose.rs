@@ -5,6 +5,13 @@
 //! before it; a `{% for %}` body is read once (or its `{% else %}`). Variants multiply, so
 //! past [`MAX_PATHS`] they are combined pairwise instead of crossed: every branch is still
 //! read at least once, next to some neighbour.
+//!
+//! The body is read in *windows*: stretches cut at the blank lines of its top-level text
+//! ([`Builder::windows`]). A blank line ends a sentence in every variant and the text
+//! passes restart there, so what is found in a window does not depend on the variants of
+//! the others; variants are crossed only inside a window. Text outside every conditional
+//! is therefore read once, and an `if`/`elif` chain of n branches costs n times its own
+//! window, not n times the template.
 
 use crate::analyze::{FileInfo, Gate};
 use crate::text::{Mapped, Origin, PLACEHOLDER};
@@ -77,9 +84,41 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Text variants of a node list of file `file`.
+    /// Text variants of a node list of the checked file, crossed over the whole list.
     pub fn paths(&mut self, nodes: &[Node]) -> Vec<Mapped> {
         let paths = self.seq(nodes, 0, Span::default());
+        paths.iter().map(|p| self.materialise(p)).collect()
+    }
+
+    /// The checked file's body cut into windows at the blank lines of its top-level text
+    /// (see [`blank_line_cuts`]), each window with its text variants. Joining the first
+    /// variant of every window gives the first variant [`Builder::paths`] would.
+    pub fn windows(&mut self, nodes: &[Node]) -> Vec<Vec<Mapped>> {
+        let text = self.files[0].text.clone();
+        let cuts = blank_line_cuts(&text, nodes);
+        let mut cuts = cuts.iter().peekable();
+        let mut windows = Vec::new();
+        let mut cur: Vec<Path> = vec![Vec::new()];
+        for (i, node) in nodes.iter().enumerate() {
+            let Node::Text(s) = node else {
+                cur = self.step(cur, node, 0, Span::default());
+                continue;
+            };
+            let mut from = s.start;
+            while let Some(&&(_, at)) = cuts.peek().filter(|c| c.0 == i) {
+                push_all(&mut cur, Seg::Text(0, Span::new(from, at)));
+                windows.push(self.materialise_all(&cur));
+                cur = vec![Vec::new()];
+                from = at;
+                cuts.next();
+            }
+            push_all(&mut cur, Seg::Text(0, Span::new(from, s.end)));
+        }
+        windows.push(self.materialise_all(&cur));
+        windows
+    }
+
+    fn materialise_all(&self, paths: &[Path]) -> Vec<Mapped> {
         paths.iter().map(|p| self.materialise(p)).collect()
     }
 
@@ -115,51 +154,56 @@ impl<'a> Builder<'a> {
     fn seq(&mut self, nodes: &[Node], file: u32, tag: Span) -> Vec<Path> {
         let mut cur: Vec<Path> = vec![Vec::new()];
         for node in nodes {
-            match node {
-                Node::Text(s) => cur.iter_mut().for_each(|p| p.push(Seg::Text(file, *s))),
-                Node::Output(o) => {
-                    if let Some(name) = path_name(&o.expr) {
-                        self.printed.push(name);
-                    }
-                    cur.iter_mut()
-                        .for_each(|p| p.push(Seg::Placeholder(file, o.span)));
+            cur = self.step(cur, node, file, tag);
+        }
+        cur
+    }
+
+    /// The variants `cur` continued by one node.
+    fn step(&mut self, mut cur: Vec<Path>, node: &Node, file: u32, tag: Span) -> Vec<Path> {
+        match node {
+            Node::Text(s) => push_all(&mut cur, Seg::Text(file, *s)),
+            Node::Output(o) => {
+                if let Some(name) = path_name(&o.expr) {
+                    self.printed.push(name);
                 }
-                Node::If(b) => {
-                    let mut alts: Vec<Path> = Vec::new();
-                    for br in &b.branches {
-                        alts.extend(self.seq(&br.body, file, tag));
-                    }
-                    if b.branches.last().is_none_or(|br| br.cond.is_some()) {
-                        alts.push(Vec::new());
-                    }
-                    cur = combine(cur, alts);
-                }
-                Node::For(f) => {
-                    let mut alts = self.seq(&f.body, file, tag);
-                    match &f.else_body {
-                        Some(e) => alts.extend(self.seq(e, file, tag)),
-                        None => alts.push(Vec::new()),
-                    }
-                    cur = combine(cur, alts);
-                }
-                Node::Include(inc) => {
-                    let outer = if file == 0 { inc.span } else { tag };
-                    if let Some(id) = self.include(&inc.name.node, outer) {
-                        let partial = self
-                            .partials
-                            .iter()
-                            .find(|p| p.0 == id)
-                            .map(|p| p.2.clone());
-                        if let Some(t) = partial {
-                            self.stack.push(inc.name.node.clone());
-                            let inner = self.seq(&t.body, id, outer);
-                            self.stack.pop();
-                            cur = combine(cur, inner);
-                        }
-                    }
-                }
-                Node::Comment(_) | Node::Error(_) => {}
+                push_all(&mut cur, Seg::Placeholder(file, o.span));
             }
+            Node::If(b) => {
+                let mut alts: Vec<Path> = Vec::new();
+                for br in &b.branches {
+                    alts.extend(self.seq(&br.body, file, tag));
+                }
+                if b.branches.last().is_none_or(|br| br.cond.is_some()) {
+                    alts.push(Vec::new());
+                }
+                cur = combine(cur, alts);
+            }
+            Node::For(f) => {
+                let mut alts = self.seq(&f.body, file, tag);
+                match &f.else_body {
+                    Some(e) => alts.extend(self.seq(e, file, tag)),
+                    None => alts.push(Vec::new()),
+                }
+                cur = combine(cur, alts);
+            }
+            Node::Include(inc) => {
+                let outer = if file == 0 { inc.span } else { tag };
+                if let Some(id) = self.include(&inc.name.node, outer) {
+                    let partial = self
+                        .partials
+                        .iter()
+                        .find(|p| p.0 == id)
+                        .map(|p| p.2.clone());
+                    if let Some(t) = partial {
+                        self.stack.push(inc.name.node.clone());
+                        let inner = self.seq(&t.body, id, outer);
+                        self.stack.pop();
+                        cur = combine(cur, inner);
+                    }
+                }
+            }
+            Node::Comment(_) | Node::Error(_) => {}
         }
         cur
     }
@@ -227,6 +271,75 @@ impl<'a> Builder<'a> {
             });
         }
         n
+    }
+}
+
+fn push_all(paths: &mut [Path], seg: Seg) {
+    paths.iter_mut().for_each(|p| p.push(seg));
+}
+
+/// Where the top-level text of a body may be cut into windows: `(node index, byte
+/// offset)` of each line break that starts a blank line in every variant.
+///
+/// A cut sits on a `\n` that follows visible text on its line and is followed by spaces
+/// and another `\n`, all inside one run of top-level text (comments emit nothing, so they
+/// do not end a run). Markup removal then meets that `\n` fresh in every variant (a link
+/// or bullet never spans a line break, and only the second `\n` of a blank line is ever
+/// skipped) and turns it into a paragraph break: the sentence before it ends there, the
+/// normaliser restarts after it, and no word list entry, link, address or number crosses
+/// it. The text before the cut therefore reads the same alone as inside any variant, and
+/// the text from the cut on starts with the same break.
+fn blank_line_cuts(text: &str, nodes: &[Node]) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    let mut run: Vec<(usize, Span)> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        match node {
+            Node::Text(s) => run.push((i, *s)),
+            Node::Comment(_) | Node::Error(_) => {}
+            _ => {
+                run_cuts(text, &run, &mut cuts);
+                run.clear();
+            }
+        }
+    }
+    run_cuts(text, &run, &mut cuts);
+    cuts
+}
+
+/// The cuts of one run of consecutive text nodes (see [`blank_line_cuts`]).
+fn run_cuts(text: &str, run: &[(usize, Span)], cuts: &mut Vec<(usize, usize)>) {
+    let bytes = |k: usize| {
+        let s = run[k].1;
+        text.as_bytes().get(s.start..s.end).unwrap_or(&[])
+    };
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r');
+    // Whether a `\n` follows position `at` of node `k` after spaces only.
+    let blank_follows = |mut k: usize, mut at: usize| -> bool {
+        while k < run.len() {
+            let b = bytes(k);
+            match b
+                .get(at..)
+                .and_then(|rest| rest.iter().find(|c| !is_space(**c)))
+            {
+                Some(c) => return *c == b'\n',
+                None => (k, at) = (k + 1, 0),
+            }
+        }
+        false
+    };
+    // Visible text since the last line break; unknown (so false) at the start of the run.
+    let mut visible = false;
+    for (k, &(node, span)) in run.iter().enumerate() {
+        for (j, &c) in bytes(k).iter().enumerate() {
+            if c == b'\n' {
+                if visible && blank_follows(k, j + 1) {
+                    cuts.push((node, span.start + j));
+                }
+                visible = false;
+            } else if !is_space(c) {
+                visible = true;
+            }
+        }
     }
 }
 
@@ -382,4 +495,52 @@ pub fn gates(nodes: &[Node]) -> Vec<Gate> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text each window starts with.
+    fn window_starts(src: &str) -> Vec<String> {
+        let t = tplc_syntax::parse(src).template;
+        let mut b = Builder::new(src, &NoIncludes);
+        b.windows(&t.body)
+            .iter()
+            .map(|w| w[0].text.chars().take(8).collect())
+            .collect()
+    }
+
+    #[test]
+    fn windows_start_at_blank_lines_after_visible_text() {
+        assert_eq!(
+            window_starts("A.\n\nB.\n \t\nC."),
+            ["A.", "\n\nB.", "\n \t\nC."]
+        );
+        // A blank line across a comment still cuts; one right after a tag may follow the
+        // branch's own line break, so it does not.
+        assert_eq!(
+            window_starts("A.\n{# c #}\n\n{% if x %}B.\n{% endif %}\n\nC.\n\n\n\nD."),
+            ["A.", "\n\n\nB.\n\n\n", "\n\n\n\nD."]
+        );
+        assert_eq!(window_starts("\n\nA.\n"), ["\n\nA.\n"]);
+    }
+
+    #[test]
+    fn windows_join_into_the_first_variant() {
+        let src = "Hi {{ a }}.\n\n{% if x %}B.{% elif y %}C.{% endif %}\n\nD.\n\n{% for i in l %}E{% endfor %}";
+        let t = tplc_syntax::parse(src).template;
+        let mut b = Builder::new(src, &NoIncludes);
+        let joined: String = b
+            .windows(&t.body)
+            .iter()
+            .map(|w| w[0].text.clone())
+            .collect();
+        let mut b = Builder::new(src, &NoIncludes);
+        assert_eq!(joined, b.paths(&t.body)[0].text);
+        let mut b = Builder::new(src, &NoIncludes);
+        let counts: Vec<usize> = b.windows(&t.body).iter().map(Vec::len).collect();
+        // The `if` has three variants (two branches, none taken), only in its window.
+        assert_eq!(counts, [1, 3, 2]);
+    }
 }
