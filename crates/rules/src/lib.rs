@@ -89,16 +89,9 @@ pub fn check_template(
         sub.pop().unwrap_or_default()
     });
     let gates = prose::gates(&template.body);
-    // locale-mismatch reads the literal text of the first variant (the first variant of
-    // every window, joined); taken before the variants move into the analysis.
-    let first_literal: Option<String> = Some(
-        windows
-            .iter()
-            .filter_map(|w| w.first())
-            .flat_map(|first| first.text.chars())
-            .filter(|c| *c != text::PLACEHOLDER)
-            .collect(),
-    );
+    // locale-mismatch reads the literal text of the first variant; taken before the
+    // variants move into the analysis.
+    let first_literal = Some(prose::first_literal(&windows));
     let mut diags = analyze::check(&Input {
         subject,
         windows,

@@ -7,11 +7,12 @@
 //! read at least once, next to some neighbour.
 //!
 //! The body is read in *windows*: stretches cut at the blank lines of its top-level text
-//! ([`Builder::windows`]). A blank line ends a sentence in every variant and the text
-//! passes restart there, so what is found in a window does not depend on the variants of
-//! the others; variants are crossed only inside a window. Text outside every conditional
-//! is therefore read once, and an `if`/`elif` chain of n branches costs n times its own
-//! window, not n times the template.
+//! ([`Builder::windows`]). A blank line is a paragraph break in every variant: no
+//! sentence, word-list entry, link, address or number crosses it, so what is found in a
+//! window does not depend on the variants of the others, and variants are crossed only
+//! inside a window. Text outside every conditional is therefore read once, and an
+//! `if`/`elif` chain of n branches costs n times its own window, not n times the
+//! template.
 
 use crate::analyze::{FileInfo, Gate};
 use crate::text::{Mapped, Origin, PLACEHOLDER};
@@ -55,7 +56,18 @@ pub const MAX_LIST_ITEMS: usize = 5;
 enum Seg {
     Text(u32, Span),
     Placeholder(u32, Span),
+    /// [`LEAD`] or [`TRAIL`] at a cut, a byte offset of the checked file.
+    Edge(&'static str, usize),
 }
+
+/// What a window after the first starts with: the paragraph break that precedes it in
+/// every variant, then a line break, so that its first line is read as the start of a
+/// line after a paragraph break, as it is inside the whole text.
+pub const LEAD: &str = "\u{2029}\n";
+/// What a window before the last ends with: with the line break it ends with, a blank
+/// line, so that its last line ends with a paragraph break as inside the whole text
+/// (spaces before one are read differently from spaces at the end of a text).
+pub const TRAIL: &str = "\n";
 
 type Path = Vec<Seg>;
 
@@ -92,7 +104,8 @@ impl<'a> Builder<'a> {
 
     /// The checked file's body cut into windows at the blank lines of its top-level text
     /// (see [`blank_line_cuts`]), each window with its text variants. Joining the first
-    /// variant of every window gives the first variant [`Builder::paths`] would.
+    /// variant of every window, without their [`LEAD`] and [`TRAIL`] ([`first_literal`]),
+    /// gives the first variant [`Builder::paths`] would.
     pub fn windows(&mut self, nodes: &[Node]) -> Vec<Vec<Mapped>> {
         let text = self.files[0].text.clone();
         let cuts = blank_line_cuts(&text, nodes);
@@ -107,8 +120,9 @@ impl<'a> Builder<'a> {
             let mut from = s.start;
             while let Some(&&(_, at)) = cuts.peek().filter(|c| c.0 == i) {
                 push_all(&mut cur, Seg::Text(0, Span::new(from, at)));
+                push_all(&mut cur, Seg::Edge(TRAIL, at));
                 windows.push(self.materialise_all(&cur));
-                cur = vec![Vec::new()];
+                cur = vec![vec![Seg::Edge(LEAD, at)]];
                 from = at;
                 cuts.next();
             }
@@ -128,6 +142,7 @@ impl<'a> Builder<'a> {
             .map(|seg| match seg {
                 Seg::Text(_, s) => s.end.saturating_sub(s.start),
                 Seg::Placeholder(..) => PLACEHOLDER.len_utf8(),
+                Seg::Edge(s, _) => s.len(),
             })
             .sum();
         let mut m = Mapped::with_capacity(bytes);
@@ -146,6 +161,8 @@ impl<'a> Builder<'a> {
                 Seg::Placeholder(f, span) => {
                     m.push(PLACEHOLDER, Origin::new(f, span.start, span.end))
                 }
+                // The line break the cut follows stands for the lead and the trail.
+                Seg::Edge(s, at) => m.push_str(s, Origin::new(0, at.saturating_sub(1), at)),
             }
         }
         m
@@ -274,21 +291,40 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The first variant of the body, from its windows, without placeholders.
+pub fn first_literal(windows: &[Vec<Mapped>]) -> String {
+    let last = windows.len().saturating_sub(1);
+    let mut out = String::new();
+    for (i, first) in windows.iter().filter_map(|w| w.first()).enumerate() {
+        let mut t = first.text.as_str();
+        if i > 0 {
+            t = t.strip_prefix(LEAD).unwrap_or(t);
+        }
+        if i < last {
+            t = t.strip_suffix(TRAIL).unwrap_or(t);
+        }
+        out.extend(t.chars().filter(|c| *c != PLACEHOLDER));
+    }
+    out
+}
+
 fn push_all(paths: &mut [Path], seg: Seg) {
     paths.iter_mut().for_each(|p| p.push(seg));
 }
 
 /// Where the top-level text of a body may be cut into windows: `(node index, byte
-/// offset)` of each line break that starts a blank line in every variant.
+/// offset)` right after the first line break of each blank line (`\n`, spaces, `\n`) of
+/// a run of top-level text (comments emit nothing, so they do not end a run), once per
+/// stretch of white space.
 ///
-/// A cut sits on a `\n` that follows visible text on its line and is followed by spaces
-/// and another `\n`, all inside one run of top-level text (comments emit nothing, so they
-/// do not end a run). Markup removal then meets that `\n` fresh in every variant (a link
-/// or bullet never spans a line break, and only the second `\n` of a blank line is ever
-/// skipped) and turns it into a paragraph break: the sentence before it ends there, the
-/// normaliser restarts after it, and no word list entry, link, address or number crosses
-/// it. The text before the cut therefore reads the same alone as inside any variant, and
-/// the text from the cut on starts with the same break.
+/// Why the windows read as the whole does: markup removal turns one of the line breaks of
+/// such a stretch into a paragraph break in every variant (the first `\n` of the blank
+/// line either starts one or was skipped by one starting before it), and nothing but
+/// white space is skipped across a line break (links and bullets never span one). Every
+/// text pass stops at a paragraph break as at the end of the text: sentences end, the
+/// word lists match whole words, links, addresses and numbers stop. So the text before
+/// the cut reads the same followed by [`TRAIL`], and the text after it reads the same
+/// behind [`LEAD`].
 fn blank_line_cuts(text: &str, nodes: &[Node]) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
     let mut run: Vec<(usize, Span)> = Vec::new();
@@ -316,8 +352,7 @@ fn run_cuts(text: &str, run: &[(usize, Span)], cuts: &mut Vec<(usize, usize)>) {
     // Whether a `\n` follows position `at` of node `k` after spaces only.
     let blank_follows = |mut k: usize, mut at: usize| -> bool {
         while k < run.len() {
-            let b = bytes(k);
-            match b
+            match bytes(k)
                 .get(at..)
                 .and_then(|rest| rest.iter().find(|c| !is_space(**c)))
             {
@@ -327,17 +362,17 @@ fn run_cuts(text: &str, run: &[(usize, Span)], cuts: &mut Vec<(usize, usize)>) {
         }
         false
     };
-    // Visible text since the last line break; unknown (so false) at the start of the run.
-    let mut visible = false;
+    // Whether the current stretch of white space already has its cut.
+    let mut cut = false;
     for (k, &(node, span)) in run.iter().enumerate() {
         for (j, &c) in bytes(k).iter().enumerate() {
             if c == b'\n' {
-                if visible && blank_follows(k, j + 1) {
-                    cuts.push((node, span.start + j));
+                if !cut && blank_follows(k, j + 1) {
+                    cuts.push((node, span.start + j + 1));
+                    cut = true;
                 }
-                visible = false;
             } else if !is_space(c) {
-                visible = true;
+                cut = false;
             }
         }
     }
@@ -501,29 +536,45 @@ pub fn gates(nodes: &[Node]) -> Vec<Gate> {
 mod tests {
     use super::*;
 
-    /// The text each window starts with.
-    fn window_starts(src: &str) -> Vec<String> {
+    /// The first variant of each window, without its lead and trail.
+    fn window_texts(src: &str) -> Vec<String> {
         let t = tplc_syntax::parse(src).template;
         let mut b = Builder::new(src, &NoIncludes);
-        b.windows(&t.body)
+        let windows = b.windows(&t.body);
+        let last = windows.len() - 1;
+        windows
             .iter()
-            .map(|w| w[0].text.chars().take(8).collect())
+            .enumerate()
+            .map(|(i, w)| {
+                let text = w[0].text.as_str();
+                assert_eq!(i > 0, text.starts_with(LEAD), "{text:?}");
+                let text = text.strip_prefix(LEAD).unwrap_or(text);
+                let text = if i < last {
+                    text.strip_suffix(TRAIL).expect(text)
+                } else {
+                    text
+                };
+                text.to_string()
+            })
             .collect()
     }
 
     #[test]
-    fn windows_start_at_blank_lines_after_visible_text() {
+    fn windows_start_after_the_first_line_break_of_a_blank_line() {
         assert_eq!(
-            window_starts("A.\n\nB.\n \t\nC."),
-            ["A.", "\n\nB.", "\n \t\nC."]
+            window_texts("A.\n\nB.\n \t\n\nC."),
+            ["A.\n", "\nB.\n", " \t\n\nC."]
         );
-        // A blank line across a comment still cuts; one right after a tag may follow the
-        // branch's own line break, so it does not.
+        // Across a comment, and between blocks.
         assert_eq!(
-            window_starts("A.\n{# c #}\n\n{% if x %}B.\n{% endif %}\n\nC.\n\n\n\nD."),
-            ["A.", "\n\n\nB.\n\n\n", "\n\n\n\nD."]
+            window_texts("A.\n{# c #}\n{% if x %}B.{% endif %}\n\n{% if y %}C.\n{% endif %}D."),
+            ["A.\n", "\nB.\n", "\nC.\nD."]
         );
-        assert_eq!(window_starts("\n\nA.\n"), ["\n\nA.\n"]);
+        // No blank line: one window.
+        assert_eq!(
+            window_texts("A.\n{% if x %}\n{% endif %}\nB."),
+            ["A.\n\n\nB."]
+        );
     }
 
     #[test]
@@ -531,16 +582,13 @@ mod tests {
         let src = "Hi {{ a }}.\n\n{% if x %}B.{% elif y %}C.{% endif %}\n\nD.\n\n{% for i in l %}E{% endfor %}";
         let t = tplc_syntax::parse(src).template;
         let mut b = Builder::new(src, &NoIncludes);
-        let joined: String = b
-            .windows(&t.body)
-            .iter()
-            .map(|w| w[0].text.clone())
-            .collect();
+        let joined = first_literal(&b.windows(&t.body));
         let mut b = Builder::new(src, &NoIncludes);
-        assert_eq!(joined, b.paths(&t.body)[0].text);
+        let first = b.paths(&t.body)[0].text.replace(PLACEHOLDER, "");
+        assert_eq!(joined, first);
         let mut b = Builder::new(src, &NoIncludes);
         let counts: Vec<usize> = b.windows(&t.body).iter().map(Vec::len).collect();
         // The `if` has three variants (two branches, none taken), only in its window.
-        assert_eq!(counts, [1, 3, 2]);
+        assert_eq!(counts, [1, 3, 1, 2]);
     }
 }
