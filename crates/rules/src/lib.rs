@@ -91,7 +91,7 @@ pub fn check_template(
     let gates = prose::gates(&template.body);
     // locale-mismatch reads the literal text of the first variant; taken before the
     // variants move into the analysis.
-    let first_literal = Some(prose::first_literal(&windows));
+    let first_literal = prose::first_literal(&windows);
     let mut diags = analyze::check(&Input {
         subject,
         windows,
@@ -142,16 +142,14 @@ pub fn check_template(
     }
     // locale-mismatch, on the literal text of the first variant.
     if let (Some(h), Some(decl)) = (header, locale_decl) {
-        if let Some(literal) = &first_literal {
-            if let Some(found) = detect_locale(literal) {
-                if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
-                    let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);
-                    diags.push(Diagnostic::warning(
-                        LOCALE_MISMATCH,
-                        span,
-                        format!("the locale is `{decl}` but the text reads as {}; translate the text or declare `locale: {found}`", lang_name(found)),
-                    ));
-                }
+        if let Some(found) = detect_locale(&first_literal) {
+            if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
+                let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);
+                diags.push(Diagnostic::warning(
+                    LOCALE_MISMATCH,
+                    span,
+                    format!("the locale is `{decl}` but the text reads as {}; translate the text or declare `locale: {found}`", lang_name(found)),
+                ));
             }
         }
     }
