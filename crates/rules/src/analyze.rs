@@ -33,8 +33,10 @@ pub struct Gate {
 /// Everything the per-message rules need.
 pub struct Input<'a> {
     pub subject: Option<Mapped>,
-    /// Linearisations of the body (each branch as a continuation of the text before it).
-    pub paths: Vec<Mapped>,
+    /// The body in windows (stretches between top-level blank lines, see `prose`), each as
+    /// its text variants (each branch as a continuation of the text before it). No
+    /// sentence spans two windows.
+    pub windows: Vec<Vec<Mapped>>,
     pub kind: Option<&'a str>,
     pub lex: &'a Lexicon,
     pub files: &'a [FileInfo],
@@ -47,6 +49,11 @@ struct Analysed {
     links: Vec<Link>,
     hits: Vec<Hit>,
     sentences: Vec<(usize, usize)>,
+    /// Whether the sentence just before the first one, in an earlier window, can ask for
+    /// a review (see [`link_windows`]).
+    review_before: bool,
+    /// Whether the sentence just after the last one, in a later window, can.
+    review_after: bool,
 }
 
 fn analyse(raw: &Mapped, lex: &Lexicon) -> Analysed {
@@ -60,6 +67,33 @@ fn analyse(raw: &Mapped, lex: &Lexicon) -> Analysed {
         links,
         hits,
         sentences,
+        review_before: false,
+        review_after: false,
+    }
+}
+
+/// The incentive rule reads a sentence's neighbours, and the first and last sentences of
+/// a window have theirs in the windows around it. Mark each window's variants with
+/// whether some variant of the nearest window before it ends with a review ask (and of
+/// the one after starts with one); a window that can render no sentence at all (an `{%
+/// if %}` not taken) lets its own neighbours through.
+fn link_windows(windows: &mut [Vec<Analysed>]) {
+    let asks = |a: &Analysed, s: Option<&(usize, usize)>| {
+        s.is_some_and(|&s| hits_in(&a.hits, Cat::Review, s).next().is_some())
+    };
+    let mut before = false;
+    for w in windows.iter_mut() {
+        w.iter_mut().for_each(|a| a.review_before = before);
+        let ends = w.iter().any(|a| asks(a, a.sentences.last()));
+        let empty = w.iter().any(|a| a.sentences.is_empty());
+        before = ends || (empty && before);
+    }
+    let mut after = false;
+    for w in windows.iter_mut().rev() {
+        w.iter_mut().for_each(|a| a.review_after = after);
+        let starts = w.iter().any(|a| asks(a, a.sentences.first()));
+        let empty = w.iter().any(|a| a.sentences.is_empty());
+        after = starts || (empty && after);
     }
 }
 
@@ -255,9 +289,15 @@ fn word_count(t: &str) -> usize {
 /// Run every per-message rule.
 pub fn check(input: &Input) -> Vec<Diagnostic> {
     let lex = input.lex;
-    let paths: Vec<Analysed> = input.paths.iter().map(|p| analyse(p, lex)).collect();
+    let mut windows: Vec<Vec<Analysed>> = input
+        .windows
+        .iter()
+        .map(|w| w.iter().map(|p| analyse(p, lex)).collect())
+        .collect();
+    link_windows(&mut windows);
+    let paths: Vec<&Analysed> = windows.iter().flatten().collect();
     let subject = input.subject.as_ref().map(|s| analyse(s, lex));
-    let all: Vec<&Analysed> = paths.iter().chain(subject.iter()).collect();
+    let all: Vec<&Analysed> = paths.iter().copied().chain(subject.iter()).collect();
     let kind = input.kind.unwrap_or("");
     let asks_review = kind == "review_request"
         || all
@@ -481,6 +521,8 @@ fn sentence_rules(
 
     // An incentive next to a review ask: same sentence or a neighbour.
     let near_review = !review.is_empty()
+        || (si == 0 && a.review_before)
+        || (si + 1 == a.sentences.len() && a.review_after)
         || [si.wrapping_sub(1), si + 1]
             .iter()
             .filter_map(|&j| a.sentences.get(j))

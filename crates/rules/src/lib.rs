@@ -82,7 +82,7 @@ pub fn check_template(
     let lex = lexicon_with(locale, &cfg.extra_words);
 
     let mut builder = prose::Builder::new(source, includes);
-    let paths = builder.paths(&template.body);
+    let windows = builder.windows(&template.body);
     let subject = header.and_then(|h| h.subject.as_ref()).map(|s| {
         let mut sub = builder.paths(&s.nodes);
         sub.truncate(1);
@@ -91,16 +91,10 @@ pub fn check_template(
     let gates = prose::gates(&template.body);
     // locale-mismatch reads the literal text of the first variant; taken before the
     // variants move into the analysis.
-    let first_literal: Option<String> = paths.first().map(|first| {
-        first
-            .text
-            .chars()
-            .filter(|c| *c != text::PLACEHOLDER)
-            .collect()
-    });
+    let first_literal = prose::first_literal(&windows);
     let mut diags = analyze::check(&Input {
         subject,
-        paths,
+        windows,
         kind,
         lex: &lex,
         files: &builder.files,
@@ -148,16 +142,14 @@ pub fn check_template(
     }
     // locale-mismatch, on the literal text of the first variant.
     if let (Some(h), Some(decl)) = (header, locale_decl) {
-        if let Some(literal) = &first_literal {
-            if let Some(found) = detect_locale(literal) {
-                if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
-                    let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);
-                    diags.push(Diagnostic::warning(
-                        LOCALE_MISMATCH,
-                        span,
-                        format!("the locale is `{decl}` but the text reads as {}; translate the text or declare `locale: {found}`", lang_name(found)),
-                    ));
-                }
+        if let Some(found) = detect_locale(&first_literal) {
+            if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
+                let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);
+                diags.push(Diagnostic::warning(
+                    LOCALE_MISMATCH,
+                    span,
+                    format!("the locale is `{decl}` but the text reads as {}; translate the text or declare `locale: {found}`", lang_name(found)),
+                ));
             }
         }
     }
@@ -234,7 +226,7 @@ pub fn check_message_text(
     });
     let mut diags = analyze::check(&Input {
         subject: subject_text,
-        paths: vec![body_text],
+        windows: vec![vec![body_text]],
         kind,
         lex: &lex,
         files: &files,

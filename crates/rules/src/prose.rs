@@ -5,6 +5,14 @@
 //! before it; a `{% for %}` body is read once (or its `{% else %}`). Variants multiply, so
 //! past [`MAX_PATHS`] they are combined pairwise instead of crossed: every branch is still
 //! read at least once, next to some neighbour.
+//!
+//! The body is read in *windows*: stretches cut at the blank lines of its top-level text
+//! ([`Builder::windows`]). A blank line is a paragraph break in every variant: no
+//! sentence, word-list entry, link, address or number crosses it, so what is found in a
+//! window does not depend on the variants of the others, and variants are crossed only
+//! inside a window. Text outside every conditional is therefore read once, and an
+//! `if`/`elif` chain of n branches costs n times its own window, not n times the
+//! template.
 
 use crate::analyze::{FileInfo, Gate};
 use crate::text::{Mapped, Origin, PLACEHOLDER};
@@ -48,7 +56,18 @@ pub const MAX_LIST_ITEMS: usize = 5;
 enum Seg {
     Text(u32, Span),
     Placeholder(u32, Span),
+    /// [`LEAD`] or [`TRAIL`] at a cut, a byte offset of the checked file.
+    Edge(&'static str, usize),
 }
+
+/// What a window after the first starts with: the paragraph break that precedes it in
+/// every variant, then a line break, so that its first line is read as the start of a
+/// line after a paragraph break, as it is inside the whole text.
+pub const LEAD: &str = "\u{2029}\n";
+/// What a window before the last ends with: with the line break it ends with, a blank
+/// line, so that its last line ends with a paragraph break as inside the whole text
+/// (spaces before one are read differently from spaces at the end of a text).
+pub const TRAIL: &str = "\n";
 
 type Path = Vec<Seg>;
 
@@ -77,9 +96,43 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Text variants of a node list of file `file`.
+    /// Text variants of a node list of the checked file, crossed over the whole list.
     pub fn paths(&mut self, nodes: &[Node]) -> Vec<Mapped> {
         let paths = self.seq(nodes, 0, Span::default());
+        paths.iter().map(|p| self.materialise(p)).collect()
+    }
+
+    /// The checked file's body cut into windows at the blank lines of its top-level text
+    /// (see [`blank_line_cuts`]), each window with its text variants. Joining the first
+    /// variant of every window, without their [`LEAD`] and [`TRAIL`] ([`first_literal`]),
+    /// gives the first variant [`Builder::paths`] would.
+    pub fn windows(&mut self, nodes: &[Node]) -> Vec<Vec<Mapped>> {
+        let text = self.files[0].text.clone();
+        let cuts = blank_line_cuts(&text, nodes);
+        let mut cuts = cuts.iter().peekable();
+        let mut windows = Vec::new();
+        let mut cur: Vec<Path> = vec![Vec::new()];
+        for (i, node) in nodes.iter().enumerate() {
+            let Node::Text(s) = node else {
+                cur = self.step(cur, node, 0, Span::default());
+                continue;
+            };
+            let mut from = s.start;
+            while let Some(&&(_, at)) = cuts.peek().filter(|c| c.0 == i) {
+                push_all(&mut cur, Seg::Text(0, Span::new(from, at)));
+                push_all(&mut cur, Seg::Edge(TRAIL, at));
+                windows.push(self.materialise_all(&cur));
+                cur = vec![vec![Seg::Edge(LEAD, at)]];
+                from = at;
+                cuts.next();
+            }
+            push_all(&mut cur, Seg::Text(0, Span::new(from, s.end)));
+        }
+        windows.push(self.materialise_all(&cur));
+        windows
+    }
+
+    fn materialise_all(&self, paths: &[Path]) -> Vec<Mapped> {
         paths.iter().map(|p| self.materialise(p)).collect()
     }
 
@@ -89,6 +142,7 @@ impl<'a> Builder<'a> {
             .map(|seg| match seg {
                 Seg::Text(_, s) => s.end.saturating_sub(s.start),
                 Seg::Placeholder(..) => PLACEHOLDER.len_utf8(),
+                Seg::Edge(s, _) => s.len(),
             })
             .sum();
         let mut m = Mapped::with_capacity(bytes);
@@ -107,6 +161,8 @@ impl<'a> Builder<'a> {
                 Seg::Placeholder(f, span) => {
                     m.push(PLACEHOLDER, Origin::new(f, span.start, span.end))
                 }
+                // The line break the cut follows stands for the lead and the trail.
+                Seg::Edge(s, at) => m.push_str(s, Origin::new(0, at.saturating_sub(1), at)),
             }
         }
         m
@@ -115,51 +171,56 @@ impl<'a> Builder<'a> {
     fn seq(&mut self, nodes: &[Node], file: u32, tag: Span) -> Vec<Path> {
         let mut cur: Vec<Path> = vec![Vec::new()];
         for node in nodes {
-            match node {
-                Node::Text(s) => cur.iter_mut().for_each(|p| p.push(Seg::Text(file, *s))),
-                Node::Output(o) => {
-                    if let Some(name) = path_name(&o.expr) {
-                        self.printed.push(name);
-                    }
-                    cur.iter_mut()
-                        .for_each(|p| p.push(Seg::Placeholder(file, o.span)));
+            cur = self.step(cur, node, file, tag);
+        }
+        cur
+    }
+
+    /// The variants `cur` continued by one node.
+    fn step(&mut self, mut cur: Vec<Path>, node: &Node, file: u32, tag: Span) -> Vec<Path> {
+        match node {
+            Node::Text(s) => push_all(&mut cur, Seg::Text(file, *s)),
+            Node::Output(o) => {
+                if let Some(name) = path_name(&o.expr) {
+                    self.printed.push(name);
                 }
-                Node::If(b) => {
-                    let mut alts: Vec<Path> = Vec::new();
-                    for br in &b.branches {
-                        alts.extend(self.seq(&br.body, file, tag));
-                    }
-                    if b.branches.last().is_none_or(|br| br.cond.is_some()) {
-                        alts.push(Vec::new());
-                    }
-                    cur = combine(cur, alts);
-                }
-                Node::For(f) => {
-                    let mut alts = self.seq(&f.body, file, tag);
-                    match &f.else_body {
-                        Some(e) => alts.extend(self.seq(e, file, tag)),
-                        None => alts.push(Vec::new()),
-                    }
-                    cur = combine(cur, alts);
-                }
-                Node::Include(inc) => {
-                    let outer = if file == 0 { inc.span } else { tag };
-                    if let Some(id) = self.include(&inc.name.node, outer) {
-                        let partial = self
-                            .partials
-                            .iter()
-                            .find(|p| p.0 == id)
-                            .map(|p| p.2.clone());
-                        if let Some(t) = partial {
-                            self.stack.push(inc.name.node.clone());
-                            let inner = self.seq(&t.body, id, outer);
-                            self.stack.pop();
-                            cur = combine(cur, inner);
-                        }
-                    }
-                }
-                Node::Comment(_) | Node::Error(_) => {}
+                push_all(&mut cur, Seg::Placeholder(file, o.span));
             }
+            Node::If(b) => {
+                let mut alts: Vec<Path> = Vec::new();
+                for br in &b.branches {
+                    alts.extend(self.seq(&br.body, file, tag));
+                }
+                if b.branches.last().is_none_or(|br| br.cond.is_some()) {
+                    alts.push(Vec::new());
+                }
+                cur = combine(cur, alts);
+            }
+            Node::For(f) => {
+                let mut alts = self.seq(&f.body, file, tag);
+                match &f.else_body {
+                    Some(e) => alts.extend(self.seq(e, file, tag)),
+                    None => alts.push(Vec::new()),
+                }
+                cur = combine(cur, alts);
+            }
+            Node::Include(inc) => {
+                let outer = if file == 0 { inc.span } else { tag };
+                if let Some(id) = self.include(&inc.name.node, outer) {
+                    let partial = self
+                        .partials
+                        .iter()
+                        .find(|p| p.0 == id)
+                        .map(|p| p.2.clone());
+                    if let Some(t) = partial {
+                        self.stack.push(inc.name.node.clone());
+                        let inner = self.seq(&t.body, id, outer);
+                        self.stack.pop();
+                        cur = combine(cur, inner);
+                    }
+                }
+            }
+            Node::Comment(_) | Node::Error(_) => {}
         }
         cur
     }
@@ -227,6 +288,93 @@ impl<'a> Builder<'a> {
             });
         }
         n
+    }
+}
+
+/// The first variant of the body, from its windows, without placeholders.
+pub fn first_literal(windows: &[Vec<Mapped>]) -> String {
+    let last = windows.len().saturating_sub(1);
+    let mut out = String::new();
+    for (i, first) in windows.iter().filter_map(|w| w.first()).enumerate() {
+        let mut t = first.text.as_str();
+        if i > 0 {
+            t = t.strip_prefix(LEAD).unwrap_or(t);
+        }
+        if i < last {
+            t = t.strip_suffix(TRAIL).unwrap_or(t);
+        }
+        out.extend(t.chars().filter(|c| *c != PLACEHOLDER));
+    }
+    out
+}
+
+fn push_all(paths: &mut [Path], seg: Seg) {
+    paths.iter_mut().for_each(|p| p.push(seg));
+}
+
+/// Where the top-level text of a body may be cut into windows: `(node index, byte
+/// offset)` right after the first line break of each blank line (`\n`, spaces, `\n`) of
+/// a run of top-level text (comments emit nothing, so they do not end a run), once per
+/// stretch of white space.
+///
+/// Why the windows read as the whole does: markup removal turns one of the line breaks of
+/// such a stretch into a paragraph break in every variant (the first `\n` of the blank
+/// line either starts one or was skipped by one starting before it), and nothing but
+/// white space is skipped across a line break (links and bullets never span one). Every
+/// text pass stops at a paragraph break as at the end of the text: sentences end, the
+/// word lists match whole words, links, addresses and numbers stop. So the text before
+/// the cut reads the same followed by [`TRAIL`], and the text after it reads the same
+/// behind [`LEAD`].
+fn blank_line_cuts(text: &str, nodes: &[Node]) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    let mut run: Vec<(usize, Span)> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        match node {
+            Node::Text(s) => run.push((i, *s)),
+            Node::Comment(_) | Node::Error(_) => {}
+            _ => {
+                run_cuts(text, &run, &mut cuts);
+                run.clear();
+            }
+        }
+    }
+    run_cuts(text, &run, &mut cuts);
+    cuts
+}
+
+/// The cuts of one run of consecutive text nodes (see [`blank_line_cuts`]).
+fn run_cuts(text: &str, run: &[(usize, Span)], cuts: &mut Vec<(usize, usize)>) {
+    let bytes = |k: usize| {
+        let s = run[k].1;
+        text.as_bytes().get(s.start..s.end).unwrap_or(&[])
+    };
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r');
+    // Whether a `\n` follows position `at` of node `k` after spaces only.
+    let blank_follows = |mut k: usize, mut at: usize| -> bool {
+        while k < run.len() {
+            match bytes(k)
+                .get(at..)
+                .and_then(|rest| rest.iter().find(|c| !is_space(**c)))
+            {
+                Some(c) => return *c == b'\n',
+                None => (k, at) = (k + 1, 0),
+            }
+        }
+        false
+    };
+    // Whether the current stretch of white space already has its cut.
+    let mut cut = false;
+    for (k, &(node, span)) in run.iter().enumerate() {
+        for (j, &c) in bytes(k).iter().enumerate() {
+            if c == b'\n' {
+                if !cut && blank_follows(k, j + 1) {
+                    cuts.push((node, span.start + j + 1));
+                    cut = true;
+                }
+            } else if !is_space(c) {
+                cut = false;
+            }
+        }
     }
 }
 
@@ -382,4 +530,65 @@ pub fn gates(nodes: &[Node]) -> Vec<Gate> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first variant of each window, without its lead and trail.
+    fn window_texts(src: &str) -> Vec<String> {
+        let t = tplc_syntax::parse(src).template;
+        let mut b = Builder::new(src, &NoIncludes);
+        let windows = b.windows(&t.body);
+        let last = windows.len() - 1;
+        windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let text = w[0].text.as_str();
+                assert_eq!(i > 0, text.starts_with(LEAD), "{text:?}");
+                let text = text.strip_prefix(LEAD).unwrap_or(text);
+                let text = if i < last {
+                    text.strip_suffix(TRAIL).expect(text)
+                } else {
+                    text
+                };
+                text.to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn windows_start_after_the_first_line_break_of_a_blank_line() {
+        assert_eq!(
+            window_texts("A.\n\nB.\n \t\n\nC."),
+            ["A.\n", "\nB.\n", " \t\n\nC."]
+        );
+        // Across a comment, and between blocks.
+        assert_eq!(
+            window_texts("A.\n{# c #}\n{% if x %}B.{% endif %}\n\n{% if y %}C.\n{% endif %}D."),
+            ["A.\n", "\nB.\n", "\nC.\nD."]
+        );
+        // No blank line: one window.
+        assert_eq!(
+            window_texts("A.\n{% if x %}\n{% endif %}\nB."),
+            ["A.\n\n\nB."]
+        );
+    }
+
+    #[test]
+    fn windows_join_into_the_first_variant() {
+        let src = "Hi {{ a }}.\n\n{% if x %}B.{% elif y %}C.{% endif %}\n\nD.\n\n{% for i in l %}E{% endfor %}";
+        let t = tplc_syntax::parse(src).template;
+        let mut b = Builder::new(src, &NoIncludes);
+        let joined = first_literal(&b.windows(&t.body));
+        let mut b = Builder::new(src, &NoIncludes);
+        let first = b.paths(&t.body)[0].text.replace(PLACEHOLDER, "");
+        assert_eq!(joined, first);
+        let mut b = Builder::new(src, &NoIncludes);
+        let counts: Vec<usize> = b.windows(&t.body).iter().map(Vec::len).collect();
+        // The `if` has three variants (two branches, none taken), only in its window.
+        assert_eq!(counts, [1, 3, 1, 2]);
+    }
 }

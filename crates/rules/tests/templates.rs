@@ -236,7 +236,7 @@ fn suppressions_need_a_reason_and_must_be_used() {
 
 #[test]
 fn a_suppression_covers_the_next_block() {
-    let src = format!("{HEAD}Order {{{{ order.id }}}}.\n{{# tplc-allow: review-gating -- only asks buyers with a gift note #}}\n{{% if order.gift %}}\nPlease leave a review.\n{{% endif %}}\n");
+    let src = format!("{HEAD}Order {{{{ order.id }}}}.\n{{# tplc-allow: review-gating -- only asks buyers with a gift note #}}\n{{% if order.is_prime %}}\nPlease leave a review.\n{{% endif %}}\n");
     let p = tplc_syntax::parse(&src);
     let d = check(&src);
     assert!(codes(&d).contains(&REVIEW_GATING));
@@ -678,4 +678,52 @@ fn a_bare_address_is_amazon_only_as_written() {
     );
     let (_, m) = msg("https://sh\u{043E}p.example/x").expect("reported");
     assert!(m.contains("sh\u{043E}p.example"), "{m}");
+}
+
+/// Paragraphs are read in windows cut at blank lines; a sentence's neighbour in the next
+/// paragraph still counts, also past a conditional paragraph that may render no sentence.
+#[test]
+fn incentive_next_to_a_review_ask_in_another_paragraph() {
+    let src = |middle: &str| {
+        format!("{HEAD}Order {{{{ order.id }}}}. Please leave a review.\n\n{{% if order.is_prime %}}Thanks again.{{% endif %}} {middle}\n\nYou get a free gift.\n")
+    };
+    // Without the branch the middle paragraph has no sentence: the offer follows the ask.
+    let empty = src("--");
+    let d = check(&empty);
+    let f = find(&d, REVIEW_INCENTIVE);
+    assert_eq!(at(&empty, f), "a free");
+    // A sentence between them in every variant: not alongside the ask.
+    let apart = src("Note.");
+    assert!(!codes(&check(&apart)).contains(&REVIEW_INCENTIVE));
+    // Before the ask, across a blank line and a comment.
+    let before = format!(
+        "{HEAD}Order {{{{ order.id }}}}. You get a free gift.\n{{# offer #}}\n\nPlease leave a review.\n"
+    );
+    let d = check(&before);
+    assert_eq!(at(&before, find(&d, REVIEW_INCENTIVE)), "a free");
+}
+
+/// An `if`/`elif` chain is read branch by branch in its own paragraph, however many
+/// conditionals the rest of the message holds.
+#[test]
+fn every_branch_of_a_long_chain_is_read() {
+    let mut src = format!("{HEAD}Order {{{{ order.id }}}}, thank you.\n\n");
+    for i in 0..40 {
+        let kw = if i == 0 { "if" } else { "elif" };
+        let note = if i == 35 {
+            "Call us at +1 555 123 4567 for help."
+        } else {
+            "Handle with care."
+        };
+        src.push_str(&format!(
+            "{{% {kw} order.id == \"{i}\" %}}\n- Note {i}: {note}\n"
+        ));
+    }
+    src.push_str("{% endif %}\n\nPlease leave a review.\n\n");
+    for _ in 0..3 {
+        src.push_str("{% if order.is_prime %}A gift note.{% else %}No gift.{% endif %}\n\n");
+    }
+    let d = check(&src);
+    let f = find(&d, CONTACT_INFO);
+    assert_eq!(at(&src, f), "+1 555 123 4567");
 }
