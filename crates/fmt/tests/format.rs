@@ -54,7 +54,10 @@ fn stray_carriage_returns_before_a_break_are_trailing_blanks() {
     // the next run reads as a CRLF break (found by the `format` fuzz target).
     let src = "---\nkind: delivery\nlocale: en\n---\nHi \r \nthere\r\r\nyou\n";
     let out = format(src).unwrap();
-    assert_eq!(out, "---\nkind: delivery\nlocale: en\n---\nHi\nthere\r\nyou\r\n");
+    assert_eq!(
+        out,
+        "---\nkind: delivery\nlocale: en\n---\nHi\nthere\r\nyou\r\n"
+    );
     assert_eq!(format(&out).unwrap(), out);
 }
 

@@ -8,9 +8,11 @@
 mod files;
 mod include_errors;
 mod includes;
+mod incremental;
 
 pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
 pub use includes::candidates as include_candidates;
+pub use incremental::{AnalysisCache, CacheStats};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,7 +105,15 @@ pub struct Workspace {
     config_diagnostics: Vec<Diagnostic>,
     config_path: Option<PathBuf>,
     schema: Arc<Schema>,
+    /// Unique per configuration ever set (in this process), so cached results computed
+    /// under another configuration are never taken for current ones.
+    config_id: u64,
     files: BTreeMap<PathBuf, SourceFile>,
+}
+
+fn next_config_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Why a project could not be loaded at all (exit code 2).
@@ -154,6 +164,7 @@ impl Workspace {
             config_diagnostics: Vec::new(),
             config_path: None,
             schema: Arc::new(Schema::builtin()),
+            config_id: next_config_id(),
             files: BTreeMap::new(),
         }
     }
@@ -260,17 +271,26 @@ impl Workspace {
         self.schema = Arc::new(Schema::from_config(&config));
         self.config = config;
         self.config_diagnostics = diags;
+        self.config_id = next_config_id();
     }
 
     /// Analyse every file.
     pub fn analyze(&self) -> Analysis {
-        analysis::run(self, None)
+        analysis::run(self, None, None)
+    }
+
+    /// Analyse every file, reusing what `cache` holds from earlier analyses of this
+    /// workspace where its inputs are unchanged: after an edit, only the edited file and
+    /// the templates that include it are checked again. The answer is the same as
+    /// [`Workspace::analyze`]'s.
+    pub fn analyze_incremental(&self, cache: &mut AnalysisCache) -> Analysis {
+        analysis::run(self, None, Some(cache))
     }
 
     /// Analyse the whole project but return only `paths` (project-wide rules still see
     /// every file; this saves building results nobody reads).
     pub fn analyze_only(&self, paths: &[PathBuf]) -> Analysis {
-        analysis::run(self, Some(paths))
+        analysis::run(self, Some(paths), None)
     }
 }
 
