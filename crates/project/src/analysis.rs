@@ -17,7 +17,7 @@ pub(crate) struct FirstPass {
     is_partial: bool,
     /// Everything but the include diagnostics, which depend on which other files exist.
     diagnostics: Vec<Diagnostic>,
-    facts: tplc_check::Facts,
+    facts: Arc<tplc_check::Facts>,
     /// `{% include %}` tags: (tag span, name span, name).
     include_tags: Vec<(Span, Span, String)>,
 }
@@ -25,7 +25,7 @@ pub(crate) struct FirstPass {
 /// One file in one analysis: its first pass and where its includes lead today.
 struct Parsed {
     first: Arc<FirstPass>,
-    includes: Vec<IncludeEdge>,
+    includes: Arc<Vec<IncludeEdge>>,
     include_diags: Vec<Diagnostic>,
 }
 
@@ -40,11 +40,14 @@ impl Parsed {
     }
 }
 
+/// A partial the rules looked up by name, and what it resolved to (file and parsed
+/// template; the template is held, so its address cannot be reused by another one).
+type Lookup = (String, Option<(PathBuf, Arc<Template>)>);
+
 /// What one file's per-template rules produced and what they asked for.
 pub(crate) struct RulesMemo {
-    /// Every partial the rules looked up, in order, with the answer they got (the
-    /// template is held, so its address cannot be reused by another template).
-    deps: Vec<(String, Option<(PathBuf, Arc<Template>)>)>,
+    /// Every partial the rules looked up, in order.
+    deps: Vec<Lookup>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -110,14 +113,24 @@ pub(crate) fn run(
                     f
                 }
             };
-            let mut include_diags = Vec::new();
-            let includes = includes::resolve(
-                &ws.root,
-                path,
-                &first.include_tags,
-                &exists,
-                &mut include_diags,
-            );
+            let known = cache.as_deref().and_then(|c| c.includes(path, ws.paths_id));
+            let (includes, include_diags) = match known {
+                Some(k) => k,
+                None => {
+                    let mut diags = Vec::new();
+                    let edges = Arc::new(includes::resolve(
+                        &ws.root,
+                        path,
+                        &first.include_tags,
+                        &exists,
+                        &mut diags,
+                    ));
+                    if let Some(c) = cache.as_deref_mut() {
+                        c.store_includes(path, ws.paths_id, edges.clone(), diags.clone());
+                    }
+                    (edges, diags)
+                }
+            };
             Some((
                 path.clone(),
                 Parsed {
@@ -132,7 +145,7 @@ pub(crate) fn run(
     // Project-wide: include cycles, then the compliance rules that need every template.
     let graph: BTreeMap<PathBuf, Vec<IncludeEdge>> = parsed
         .iter()
-        .map(|(p, f)| (p.clone(), f.includes.clone()))
+        .map(|(p, f)| (p.clone(), f.includes.to_vec()))
         .collect();
     let mut project: Vec<(PathBuf, Diagnostic)> = includes::cycles(&ws.root, &graph);
     let in_cycle: BTreeSet<PathBuf> = project.iter().map(|(p, _)| p.clone()).collect();
@@ -328,7 +341,7 @@ pub(crate) fn run(
 /// same lookups still give the same answers.
 struct Recorder<'a> {
     inner: FileResolver<'a>,
-    deps: std::cell::RefCell<Vec<(String, Option<(PathBuf, Arc<Template>)>)>>,
+    deps: std::cell::RefCell<Vec<Lookup>>,
 }
 
 impl tplc_rules::IncludeResolver for Recorder<'_> {
@@ -358,7 +371,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
             template: Arc::new(Template::default()),
             is_partial: true,
             diagnostics,
-            facts: tplc_check::Facts::default(),
+            facts: Default::default(),
             include_tags: Vec::new(),
         };
     }
@@ -389,7 +402,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         template,
         is_partial,
         diagnostics,
-        facts: out.facts,
+        facts: Arc::new(out.facts),
         include_tags,
     }
 }
@@ -474,15 +487,14 @@ struct Resolver<'a> {
 
 struct FileResolver<'a> {
     r: &'a Resolver<'a>,
-    from: PathBuf,
+    /// The including file's own include edges.
+    own: &'a [IncludeEdge],
 }
 
 impl<'a> Resolver<'a> {
     fn from(&'a self, path: &Path) -> FileResolver<'a> {
-        FileResolver {
-            r: self,
-            from: path.to_path_buf(),
-        }
+        let own = self.graph.get(path).map_or(&[][..], Vec::as_slice);
+        FileResolver { r: self, own }
     }
 }
 
@@ -490,11 +502,7 @@ impl tplc_rules::IncludeResolver for FileResolver<'_> {
     fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         // The including file's own edge first; a name met inside a partial resolves through
         // that partial's edges (the rules inline nested partials by name).
-        let own = self
-            .r
-            .graph
-            .get(&self.from)
-            .and_then(|edges| edges.iter().find(|e| e.name == name));
+        let own = self.own.iter().find(|e| e.name == name);
         let edge = own.or_else(|| self.r.by_name.get(name).copied())?;
         let target = edge.target.as_ref()?;
         // A partial in a cycle is reported as such; inlining it would never end.

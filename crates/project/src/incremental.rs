@@ -12,10 +12,12 @@
 //! everything; removed and changed files lose their entries at the next analysis.
 
 use crate::analysis::{DoneMemo, FirstPass, RulesMemo};
+use crate::includes::IncludeEdge;
 use crate::{SourceFile, Workspace};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tplc_diagnostics::Diagnostic;
 
 /// Results of earlier analyses of one workspace, reused by the next one.
 #[derive(Default)]
@@ -51,6 +53,9 @@ pub(crate) struct Entry {
     invalid_utf8_at: Option<usize>,
     too_large: Option<u64>,
     first: Arc<FirstPass>,
+    /// The file's include edges and missing-include findings, and the set of paths
+    /// they were resolved against.
+    pub(crate) includes: Option<(u64, Arc<Vec<IncludeEdge>>, Vec<Diagnostic>)>,
     pub(crate) rules: Option<RulesMemo>,
     pub(crate) done: Option<DoneMemo>,
 }
@@ -104,10 +109,33 @@ impl AnalysisCache {
                 invalid_utf8_at: file.invalid_utf8_at,
                 too_large: file.too_large,
                 first,
+                includes: None,
                 rules: None,
                 done: None,
             },
         );
+    }
+
+    /// The include resolution of `path`, when made against today's set of paths.
+    pub(crate) fn includes(
+        &self,
+        path: &Path,
+        paths_id: u64,
+    ) -> Option<(Arc<Vec<IncludeEdge>>, Vec<Diagnostic>)> {
+        let (id, edges, diags) = self.files.get(path)?.includes.as_ref()?;
+        (*id == paths_id).then(|| (edges.clone(), diags.clone()))
+    }
+
+    pub(crate) fn store_includes(
+        &mut self,
+        path: &Path,
+        paths_id: u64,
+        edges: Arc<Vec<IncludeEdge>>,
+        diags: Vec<Diagnostic>,
+    ) {
+        if let Some(e) = self.files.get_mut(path) {
+            e.includes = Some((paths_id, edges, diags));
+        }
     }
 
     /// Keep what the per-file stage computed (`None`: the entry's value was reused).

@@ -108,9 +108,13 @@ pub struct Workspace {
     /// Unique per configuration ever set (in this process), so cached results computed
     /// under another configuration are never taken for current ones.
     config_id: u64,
+    /// Unique per set of file paths (in this process): include resolution depends on which
+    /// files exist, not on their texts.
+    paths_id: u64,
     files: BTreeMap<PathBuf, SourceFile>,
 }
 
+/// A number never handed out before in this process.
 fn next_config_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -165,6 +169,7 @@ impl Workspace {
             config_path: None,
             schema: Arc::new(Schema::builtin()),
             config_id: next_config_id(),
+            paths_id: next_config_id(),
             files: BTreeMap::new(),
         }
     }
@@ -205,7 +210,7 @@ impl Workspace {
         };
         let size = std::fs::metadata(path).map_err(err)?.len();
         if size > MAX_FILE_BYTES {
-            self.files.insert(
+            self.insert_file(
                 path.to_path_buf(),
                 SourceFile {
                     text: Arc::from(""),
@@ -216,7 +221,7 @@ impl Workspace {
             return Ok(());
         }
         let decoded = decode(std::fs::read(path).map_err(err)?);
-        self.files.insert(
+        self.insert_file(
             path.to_path_buf(),
             SourceFile {
                 text: Arc::from(decoded.text),
@@ -248,7 +253,7 @@ impl Workspace {
 
     /// Add or replace a file's text (an editor's unsaved buffer wins over disk).
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) {
-        self.files.insert(
+        self.insert_file(
             path,
             SourceFile {
                 text,
@@ -259,7 +264,15 @@ impl Workspace {
     }
 
     pub fn remove_file(&mut self, path: &Path) {
-        self.files.remove(path);
+        if self.files.remove(path).is_some() {
+            self.paths_id = next_config_id();
+        }
+    }
+
+    fn insert_file(&mut self, path: PathBuf, file: SourceFile) {
+        if self.files.insert(path, file).is_none() {
+            self.paths_id = next_config_id();
+        }
     }
 
     /// Replace the configuration with `tplc.toml`'s text (`None`: no file, defaults).
@@ -327,7 +340,8 @@ pub struct FileAnalysis {
     pub path: PathBuf,
     pub source: Arc<str>,
     pub template: Arc<Template>,
-    pub facts: tplc_check::Facts,
+    /// Shared: analyses of an unchanged file hand out the same facts.
+    pub facts: Arc<tplc_check::Facts>,
     pub is_partial: bool,
     /// Final: sorted, suppressions and configured severities applied, `off` rules removed.
     pub diagnostics: Vec<Diagnostic>,
