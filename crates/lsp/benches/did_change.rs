@@ -8,7 +8,8 @@
 //!   catalogue (`tplc_bench::corpus`, seed 1), without debounce: what a keystroke costs
 //!   beyond its own file.
 //!
-//! `TPLC_BENCH_QUICK=1` runs only the catalogue figures.
+//! `TPLC_BENCH_QUICK=1` runs only the catalogue figures; `TPLC_BENCH_EDITS=N` types N
+//! characters into each catalogue file (default 100 and 30).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -136,21 +137,27 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         if std::env::var_os("TPLC_BENCH_QUICK").is_none() {
-            report("no debounce", run(0).await);
-            report("default debounce (60 ms)", run(60).await);
+            report("1,000 lines, no debounce", run(0).await);
+            report("1,000 lines, default debounce (60 ms)", run(60).await);
         }
+        let edits = |default: usize| {
+            std::env::var("TPLC_BENCH_EDITS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(default)
+        };
         let (dir, file) = catalogue();
         let root = std::fs::canonicalize(dir.path()).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         let kb = text.len() as f64 / 1024.0;
-        let t = typing(&root, &file, text, 0, 100).await;
+        let t = typing(&root, &file, text, 0, edits(100)).await;
         report(
             &format!("1,000-template catalogue, one {kb:.1} KB template edited, no debounce"),
             t,
         );
         let partial = root.join("_footer_en.tplc");
         let text = std::fs::read_to_string(&partial).unwrap();
-        let t = typing(&root, &partial, text, 0, 30).await;
+        let t = typing(&root, &partial, text, 0, edits(30)).await;
         report(
             "1,000-template catalogue, the English footer partial edited, no debounce",
             t,
