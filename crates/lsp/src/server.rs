@@ -208,14 +208,20 @@ async fn worker(inner: Arc<Inner>, client: Client) {
         if inner.stopped.load(Ordering::SeqCst) {
             return;
         }
-        let (generation, ws) = {
-            let st = lock(&inner.state);
-            (st.generation, st.workspace.clone())
+        let (generation, ws, mut cache) = {
+            let mut st = lock(&inner.state);
+            let cache = std::mem::take(&mut st.analysis_cache);
+            (st.generation, st.workspace.clone(), cache)
         };
-        let result = crate::stack::run(move || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ws.analyze()))
+        let (cache, result) = crate::stack::run(move || {
+            let a = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ws.analyze_incremental(&mut cache)
+            }));
+            // After a panic the cache may be half-updated: start again from nothing.
+            (a.is_ok().then_some(cache), a)
         })
         .await;
+        lock(&inner.state).analysis_cache = cache.unwrap_or_default();
         let analysis = match result {
             Ok(a) => Arc::new(a),
             _ => {
@@ -309,8 +315,23 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
             None => lsp::Uri::from_file_path(p),
         }
     };
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (path, fa) in &analysis.files {
+        let version = st.docs.get(path).map(|d| d.version);
+        // Same text, version and findings as last time: the client already has them, and
+        // converting every file of a large workspace on each keystroke is not free. A
+        // finding located in another file is converted again (that file may have moved).
+        let unchanged = st.published_from.get(path).is_some_and(|(src, v, ds)| {
+            Arc::ptr_eq(src, &fa.source) && *v == version && *ds == fa.diagnostics
+        }) && !fa
+            .diagnostics
+            .iter()
+            .flat_map(|d| &d.labels)
+            .any(|l| l.file.is_some());
+        if unchanged {
+            seen.insert(path.clone());
+            continue;
+        }
         let Some(uri) = uri_of(st, path) else {
             continue;
         };
@@ -321,8 +342,11 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
             .iter()
             .map(|d| convert::diagnostic(&text, &uri, d, Some(fa.template.body_start), &other))
             .collect();
-        seen.push(path.clone());
-        let version = st.docs.get(path).map(|d| d.version);
+        seen.insert(path.clone());
+        st.published_from.insert(
+            path.clone(),
+            (fa.source.clone(), version, fa.diagnostics.clone()),
+        );
         if version.is_none() && st.published.get(path) == Some(&diags) {
             continue;
         }
@@ -332,6 +356,8 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
         st.published.insert(path.clone(), diags.clone());
         out.push((uri, diags, version));
     }
+    st.published_from
+        .retain(|p, _| analysis.files.contains_key(p));
     // tplc.toml problems belong to tplc.toml.
     let config = st.config_path();
     if let Ok(text) = std::fs::read_to_string(&config) {
@@ -349,13 +375,13 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
                 st.published.insert(config.clone(), diags.clone());
                 out.push((uri, diags, None));
             }
-            seen.push(config);
+            seen.insert(config);
         }
     }
     let gone: Vec<PathBuf> = st
         .published
         .keys()
-        .filter(|p| !seen.contains(p))
+        .filter(|p| !seen.contains(*p))
         .cloned()
         .collect();
     for p in gone {

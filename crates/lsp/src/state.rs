@@ -46,7 +46,13 @@ pub struct State {
     /// The last per-request analysis (generation, path), reused by the next request on
     /// the same text.
     request_cache: Option<(u64, PathBuf, FileAnalysis)>,
+    /// Per-file results the background analysis reuses for files an edit did not affect.
+    pub analysis_cache: tplc_project::AnalysisCache,
+    /// The text, version and findings each file's last conversion was made from.
+    pub published_from: HashMap<PathBuf, PublishedFrom>,
 }
+
+pub type PublishedFrom = (Arc<str>, Option<i32>, Vec<tplc_diagnostics::Diagnostic>);
 
 impl State {
     pub fn new(root: PathBuf) -> State {
@@ -63,6 +69,8 @@ impl State {
             shutdown_requested: false,
             root_given: false,
             request_cache: None,
+            analysis_cache: Default::default(),
+            published_from: HashMap::new(),
         }
     }
 

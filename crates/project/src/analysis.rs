@@ -1,6 +1,7 @@
 //! The per-file and project-wide pipeline behind [`Workspace::analyze`].
 
 use crate::includes::{self, IncludeEdge};
+use crate::incremental::AnalysisCache;
 use crate::{file_start, Analysis, FileAnalysis, Workspace, FILE_TOO_LARGE, INVALID_UTF8};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -8,31 +9,143 @@ use std::sync::Arc;
 use tplc_diagnostics::{Diagnostic, Severity, Span};
 use tplc_syntax::Template;
 
-/// What the first pass learns about one file.
-struct Parsed {
+/// What the first pass learns about one file: a function of its text, its name and the
+/// configuration only, so it can be kept between analyses.
+pub(crate) struct FirstPass {
     source: Arc<str>,
     template: Arc<Template>,
     is_partial: bool,
+    /// Everything but the include diagnostics, which depend on which other files exist.
     diagnostics: Vec<Diagnostic>,
-    facts: tplc_check::Facts,
-    includes: Vec<IncludeEdge>,
+    facts: Arc<tplc_check::Facts>,
+    /// `{% include %}` tags: (tag span, name span, name).
+    include_tags: Vec<(Span, Span, String)>,
 }
 
-pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
+/// One file in one analysis: its first pass and where its includes lead today.
+struct Parsed {
+    first: Arc<FirstPass>,
+    includes: Arc<Vec<IncludeEdge>>,
+    include_diags: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The first-pass diagnostics in the order a from-scratch pass produces them
+    /// (the final sort is stable, so the order of equal keys matters).
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut d = Vec::with_capacity(self.first.diagnostics.len() + self.include_diags.len());
+        d.extend_from_slice(&self.first.diagnostics);
+        d.extend_from_slice(&self.include_diags);
+        d
+    }
+}
+
+/// A partial the rules looked up by name, and what it resolved to (file and parsed
+/// template; the template is held, so its address cannot be reused by another one).
+type Lookup = (String, Option<(PathBuf, Arc<Template>)>);
+
+/// What one file's per-template rules produced and what they asked for.
+pub(crate) struct RulesMemo {
+    /// Every partial the rules looked up, in order.
+    deps: Vec<Lookup>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One file's final diagnostics (before `include-error`) and the inputs that are not
+/// covered by its first pass and rules.
+pub(crate) struct DoneMemo {
+    include_diags: Vec<Diagnostic>,
+    project_diags: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What the per-file stage did for one file, to be stored in the cache afterwards.
+struct FileOutcome {
+    analysis: FileAnalysis,
+    rules: Option<RulesMemo>,
+    done: Option<DoneMemo>,
+}
+
+pub(crate) fn run(
+    ws: &Workspace,
+    only: Option<&[PathBuf]>,
+    mut cache: Option<&mut AnalysisCache>,
+) -> Analysis {
     let exists = |p: &Path| ws.files.contains_key(p);
+    if let Some(c) = cache.as_deref_mut() {
+        c.prepare(ws);
+    }
     // Files are independent until the project-wide rules: parse and type-check them on
-    // every core.
-    let entries: Vec<(&PathBuf, &crate::SourceFile)> = ws.files.iter().collect();
-    let parsed: BTreeMap<PathBuf, Parsed> = par_map(&entries, |(path, file)| {
-        ((*path).clone(), first_pass(ws, path, file, &exists))
-    })
-    .into_iter()
-    .collect();
+    // every core (only the ones whose text or configuration changed, with a cache).
+    let known_first: Vec<Option<Arc<FirstPass>>> = ws
+        .files
+        .iter()
+        .map(|(p, f)| cache.as_deref().and_then(|c| c.first_pass(p, f)))
+        .collect();
+    let misses: Vec<(&PathBuf, &crate::SourceFile)> = ws
+        .files
+        .iter()
+        .zip(&known_first)
+        .filter(|(_, k)| k.is_none())
+        .map(|(e, _)| e)
+        .collect();
+    if let Some(c) = cache.as_deref_mut() {
+        c.last = crate::CacheStats {
+            parsed: misses.len(),
+            ..Default::default()
+        };
+    }
+    let mut fresh =
+        par_map(&misses, |(path, file)| Arc::new(first_pass(ws, path, file))).into_iter();
+    let parsed: BTreeMap<PathBuf, Parsed> = ws
+        .files
+        .iter()
+        .zip(known_first)
+        .filter_map(|((path, file), known)| {
+            let first = match known {
+                Some(f) => f,
+                None => {
+                    // Misses come back in the order they were taken.
+                    let f = fresh.next()?;
+                    if let Some(c) = cache.as_deref_mut() {
+                        c.store_first_pass(path, file, f.clone());
+                    }
+                    f
+                }
+            };
+            let known = cache.as_deref().and_then(|c| c.includes(path, ws.paths_id));
+            let (includes, include_diags) = match known {
+                Some(k) => k,
+                None => {
+                    let mut diags = Vec::new();
+                    let edges = Arc::new(includes::resolve(
+                        &ws.root,
+                        path,
+                        &first.include_tags,
+                        &exists,
+                        &mut diags,
+                    ));
+                    if let Some(c) = cache.as_deref_mut() {
+                        c.store_includes(path, ws.paths_id, edges.clone(), diags.clone());
+                    }
+                    (edges, diags)
+                }
+            };
+            Some((
+                path.clone(),
+                Parsed {
+                    first,
+                    includes,
+                    include_diags,
+                },
+            ))
+        })
+        .collect();
 
     // Project-wide: include cycles, then the compliance rules that need every template.
     let graph: BTreeMap<PathBuf, Vec<IncludeEdge>> = parsed
         .iter()
-        .map(|(p, f)| (p.clone(), f.includes.clone()))
+        .map(|(p, f)| (p.clone(), f.includes.to_vec()))
         .collect();
     let mut project: Vec<(PathBuf, Diagnostic)> = includes::cycles(&ws.root, &graph);
     let in_cycle: BTreeSet<PathBuf> = project.iter().map(|(p, _)| p.clone()).collect();
@@ -51,11 +164,11 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
     };
     let templates: Vec<tplc_rules::ProjectTemplate> = parsed
         .iter()
-        .filter(|(_, f)| !f.is_partial)
+        .filter(|(_, f)| !f.first.is_partial)
         .map(|(p, f)| tplc_rules::ProjectTemplate {
             path: p.as_path(),
-            template: &f.template,
-            source: &f.source,
+            template: &f.first.template,
+            source: &f.first.source,
         })
         .collect();
     project.extend(tplc_rules::check_project(&templates, &rules_cfg));
@@ -70,42 +183,121 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
     for (p, d) in &project {
         project_by_file.entry(p.as_path()).or_default().push(d);
     }
+    let project_of = |p: &Path| -> Vec<Diagnostic> {
+        project_by_file
+            .get(p)
+            .map(|ds| ds.iter().map(|d| (*d).clone()).collect())
+            .unwrap_or_default()
+    };
     let selected: Vec<(&PathBuf, &Parsed)> = parsed
         .iter()
         .filter(|(path, _)| only.as_ref().is_none_or(|o| o.contains(path.as_path())))
         .collect();
-    let files: BTreeMap<PathBuf, FileAnalysis> = par_map(&selected, |(path, f)| {
-        let mut diags = f.diagnostics.clone();
-        if !f.is_partial {
-            let resolver = resolver.from(path);
-            diags.extend(tplc_rules::check_template(
-                &f.template,
-                &f.source,
-                &resolver,
-                &rules_cfg,
-            ));
+    let analysis_of = |path: &PathBuf, f: &Parsed, diagnostics: Vec<Diagnostic>| FileAnalysis {
+        path: path.clone(),
+        source: f.first.source.clone(),
+        template: f.first.template.clone(),
+        facts: f.first.facts.clone(),
+        is_partial: f.first.is_partial,
+        diagnostics,
+    };
+    // With a cache, a file whose rules asked for the same partials and got the same
+    // answers, and whose other inputs are equal, keeps its result; only the rest is
+    // analysed (in parallel).
+    let mut outcomes: BTreeMap<PathBuf, FileOutcome> = BTreeMap::new();
+    let mut todo: Vec<(&PathBuf, &Parsed, Option<Vec<Diagnostic>>)> = Vec::new();
+    for (path, f) in selected {
+        let memo = cache.as_deref().and_then(|c| c.files.get(path.as_path()));
+        let rules_hit = memo.and_then(|m| {
+            let r = m.rules.as_ref()?;
+            let from = resolver.from(path);
+            let same = r.deps.iter().all(|(name, answer)| {
+                let now = tplc_rules::IncludeResolver::resolve(&from, name);
+                match (answer, now) {
+                    (None, None) => true,
+                    (Some((p, t)), Some((t2, _, p2))) => *p == p2 && Arc::ptr_eq(t, &t2),
+                    _ => false,
+                }
+            });
+            same.then_some(&r.diagnostics)
+        });
+        let hit = match (f.first.is_partial, rules_hit) {
+            (true, _) => true,
+            (false, hit) => hit.is_some(),
+        };
+        let done = memo.and_then(|m| m.done.as_ref()).filter(|d| {
+            hit && d.include_diags == f.include_diags && d.project_diags == project_of(path)
+        });
+        match done {
+            Some(d) => {
+                outcomes.insert(
+                    path.clone(),
+                    FileOutcome {
+                        analysis: analysis_of(path, f, d.diagnostics.clone()),
+                        rules: None,
+                        done: None,
+                    },
+                );
+            }
+            None => todo.push((path, f, rules_hit.cloned())),
         }
-        if let Some(ds) = project_by_file.get(path.as_path()) {
-            diags.extend(ds.iter().map(|d| (*d).clone()));
+    }
+    let computed: Vec<(PathBuf, FileOutcome)> = par_map(&todo, |(path, f, rules_hit)| {
+        let mut diags = f.diagnostics();
+        let mut rules = None;
+        if !f.first.is_partial {
+            let found = match rules_hit {
+                Some(d) => d.clone(),
+                None => {
+                    let recorder = Recorder {
+                        inner: resolver.from(path),
+                        deps: std::cell::RefCell::new(Vec::new()),
+                    };
+                    let d = tplc_rules::check_template(
+                        &f.first.template,
+                        &f.first.source,
+                        &recorder,
+                        &rules_cfg,
+                    );
+                    rules = Some(RulesMemo {
+                        deps: recorder.deps.into_inner(),
+                        diagnostics: d.clone(),
+                    });
+                    d
+                }
+            };
+            diags.extend(found);
         }
-        let diags = tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
+        let project_diags = project_of(path);
+        diags.extend(project_diags.iter().cloned());
+        let diags =
+            tplc_rules::apply_suppressions(&f.first.template, &f.first.source, diags, &known);
         let mut diags = apply_levels(ws, diags);
         tplc_diagnostics::sort(&mut diags);
+        let done = DoneMemo {
+            include_diags: f.include_diags.clone(),
+            project_diags,
+            diagnostics: diags.clone(),
+        };
         (
             (*path).clone(),
-            FileAnalysis {
-                path: (*path).clone(),
-                source: f.source.clone(),
-                template: f.template.clone(),
-                facts: f.facts.clone(),
-                is_partial: f.is_partial,
-                diagnostics: diags,
+            FileOutcome {
+                analysis: analysis_of(path, f, diags),
+                rules,
+                done: Some(done),
             },
         )
-    })
-    .into_iter()
-    .collect();
-    let mut files = files;
+    });
+    outcomes.extend(computed);
+    let mut files: BTreeMap<PathBuf, FileAnalysis> = BTreeMap::new();
+    for (path, o) in outcomes {
+        if let Some(c) = cache.as_deref_mut() {
+            c.last.checked += usize::from(o.rules.is_some());
+            c.last.finished += usize::from(o.done.is_some());
+            c.store_outcome(&path, o.rules, o.done);
+        }
+        files.insert(path, o.analysis);
+    }
     // Errors of every included partial: taken from its finished analysis when it was
     // selected, else run through the same suppressions and levels (partials get no
     // per-template rules, so that is all their analysis adds).
@@ -122,12 +314,14 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
             let n = match (files.get(p), parsed.get(p)) {
                 (Some(fa), _) => count(&fa.diagnostics),
                 (None, Some(f)) => {
-                    let mut diags = f.diagnostics.clone();
-                    if let Some(ds) = project_by_file.get(p.as_path()) {
-                        diags.extend(ds.iter().map(|d| (*d).clone()));
-                    }
-                    let diags =
-                        tplc_rules::apply_suppressions(&f.template, &f.source, diags, &known);
+                    let mut diags = f.diagnostics();
+                    diags.extend(project_of(p));
+                    let diags = tplc_rules::apply_suppressions(
+                        &f.first.template,
+                        &f.first.source,
+                        diags,
+                        &known,
+                    );
                     count(&apply_levels(ws, diags))
                 }
                 (None, None) => 0,
@@ -143,12 +337,23 @@ pub(crate) fn run(ws: &Workspace, only: Option<&[PathBuf]>) -> Analysis {
     }
 }
 
-fn first_pass(
-    ws: &Workspace,
-    path: &Path,
-    file: &crate::SourceFile,
-    exists: &(dyn Fn(&Path) -> bool + Sync),
-) -> Parsed {
+/// Records which partials the rules look up, so a later analysis can tell whether the
+/// same lookups still give the same answers.
+struct Recorder<'a> {
+    inner: FileResolver<'a>,
+    deps: std::cell::RefCell<Vec<Lookup>>,
+}
+
+impl tplc_rules::IncludeResolver for Recorder<'_> {
+    fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+        let found = self.inner.resolve(name);
+        let answer = found.as_ref().map(|(t, _, p)| (p.clone(), t.clone()));
+        self.deps.borrow_mut().push((name.to_string(), answer));
+        found
+    }
+}
+
+fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPass {
     let mut diagnostics = Vec::new();
     if let Some(size) = file.too_large {
         diagnostics.push(Diagnostic::error(
@@ -161,13 +366,13 @@ fn first_pass(
             ),
         ));
         // Nothing else is said about a file that was not read.
-        return Parsed {
+        return FirstPass {
             source: file.text.clone(),
             template: Arc::new(Template::default()),
             is_partial: true,
             diagnostics,
-            facts: tplc_check::Facts::default(),
-            includes: Vec::new(),
+            facts: Default::default(),
+            include_tags: Vec::new(),
         };
     }
     if let Some(at) = file.invalid_utf8_at {
@@ -191,14 +396,14 @@ fn first_pass(
         &tplc_check::CheckOptions { is_partial },
     );
     diagnostics.extend(out.diagnostics);
-    let includes = includes::resolve(&ws.root, path, &template, exists, &mut diagnostics);
-    Parsed {
+    let include_tags = includes::includes_of(&template);
+    FirstPass {
         source,
         template,
         is_partial,
         diagnostics,
-        facts: out.facts,
-        includes,
+        facts: Arc::new(out.facts),
+        include_tags,
     }
 }
 
@@ -282,15 +487,14 @@ struct Resolver<'a> {
 
 struct FileResolver<'a> {
     r: &'a Resolver<'a>,
-    from: PathBuf,
+    /// The including file's own include edges.
+    own: &'a [IncludeEdge],
 }
 
 impl<'a> Resolver<'a> {
     fn from(&'a self, path: &Path) -> FileResolver<'a> {
-        FileResolver {
-            r: self,
-            from: path.to_path_buf(),
-        }
+        let own = self.graph.get(path).map_or(&[][..], Vec::as_slice);
+        FileResolver { r: self, own }
     }
 }
 
@@ -298,18 +502,14 @@ impl tplc_rules::IncludeResolver for FileResolver<'_> {
     fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         // The including file's own edge first; a name met inside a partial resolves through
         // that partial's edges (the rules inline nested partials by name).
-        let own = self
-            .r
-            .graph
-            .get(&self.from)
-            .and_then(|edges| edges.iter().find(|e| e.name == name));
+        let own = self.own.iter().find(|e| e.name == name);
         let edge = own.or_else(|| self.r.by_name.get(name).copied())?;
         let target = edge.target.as_ref()?;
         // A partial in a cycle is reported as such; inlining it would never end.
         if self.r.in_cycle.contains(target) {
             return None;
         }
-        let f = self.r.parsed.get(target)?;
+        let f = &self.r.parsed.get(target)?.first;
         Some((f.template.clone(), f.source.clone(), target.clone()))
     }
 }

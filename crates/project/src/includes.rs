@@ -53,16 +53,18 @@ pub fn includes_of(template: &Template) -> Vec<(Span, Span, String)> {
     out
 }
 
-/// Resolve every include of `from`; report the ones that find no file.
+/// Resolve every include tag of `from` (from [`includes_of`]); report the ones that find
+/// no file. Kept apart from parsing: which partials exist changes without `from` changing.
 pub fn resolve(
     root: &Path,
     from: &Path,
-    template: &Template,
+    tags: &[(Span, Span, String)],
     exists: &dyn Fn(&Path) -> bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<IncludeEdge> {
     let mut edges = Vec::new();
-    for (span, name_span, name) in includes_of(template) {
+    for (span, name_span, name) in tags {
+        let (span, name_span, name) = (*span, *name_span, name.clone());
         match candidates(root, from, &name) {
             Err(msg) => {
                 diags.push(Diagnostic::error(MISSING_INCLUDE, name_span, msg));

@@ -8,9 +8,11 @@
 mod files;
 mod include_errors;
 mod includes;
+mod incremental;
 
 pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
 pub use includes::candidates as include_candidates;
+pub use incremental::{AnalysisCache, CacheStats};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,7 +105,19 @@ pub struct Workspace {
     config_diagnostics: Vec<Diagnostic>,
     config_path: Option<PathBuf>,
     schema: Arc<Schema>,
+    /// Unique per configuration ever set (in this process), so cached results computed
+    /// under another configuration are never taken for current ones.
+    config_id: u64,
+    /// Unique per set of file paths (in this process): include resolution depends on which
+    /// files exist, not on their texts.
+    paths_id: u64,
     files: BTreeMap<PathBuf, SourceFile>,
+}
+
+/// A number never handed out before in this process.
+fn next_config_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Why a project could not be loaded at all (exit code 2).
@@ -154,6 +168,8 @@ impl Workspace {
             config_diagnostics: Vec::new(),
             config_path: None,
             schema: Arc::new(Schema::builtin()),
+            config_id: next_config_id(),
+            paths_id: next_config_id(),
             files: BTreeMap::new(),
         }
     }
@@ -194,7 +210,7 @@ impl Workspace {
         };
         let size = std::fs::metadata(path).map_err(err)?.len();
         if size > MAX_FILE_BYTES {
-            self.files.insert(
+            self.insert_file(
                 path.to_path_buf(),
                 SourceFile {
                     text: Arc::from(""),
@@ -205,7 +221,7 @@ impl Workspace {
             return Ok(());
         }
         let decoded = decode(std::fs::read(path).map_err(err)?);
-        self.files.insert(
+        self.insert_file(
             path.to_path_buf(),
             SourceFile {
                 text: Arc::from(decoded.text),
@@ -237,7 +253,7 @@ impl Workspace {
 
     /// Add or replace a file's text (an editor's unsaved buffer wins over disk).
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) {
-        self.files.insert(
+        self.insert_file(
             path,
             SourceFile {
                 text,
@@ -248,7 +264,15 @@ impl Workspace {
     }
 
     pub fn remove_file(&mut self, path: &Path) {
-        self.files.remove(path);
+        if self.files.remove(path).is_some() {
+            self.paths_id = next_config_id();
+        }
+    }
+
+    fn insert_file(&mut self, path: PathBuf, file: SourceFile) {
+        if self.files.insert(path, file).is_none() {
+            self.paths_id = next_config_id();
+        }
     }
 
     /// Replace the configuration with `tplc.toml`'s text (`None`: no file, defaults).
@@ -260,17 +284,26 @@ impl Workspace {
         self.schema = Arc::new(Schema::from_config(&config));
         self.config = config;
         self.config_diagnostics = diags;
+        self.config_id = next_config_id();
     }
 
     /// Analyse every file.
     pub fn analyze(&self) -> Analysis {
-        analysis::run(self, None)
+        analysis::run(self, None, None)
+    }
+
+    /// Analyse every file, reusing what `cache` holds from earlier analyses of this
+    /// workspace where its inputs are unchanged: after an edit, only the edited file and
+    /// the templates that include it are checked again. The answer is the same as
+    /// [`Workspace::analyze`]'s.
+    pub fn analyze_incremental(&self, cache: &mut AnalysisCache) -> Analysis {
+        analysis::run(self, None, Some(cache))
     }
 
     /// Analyse the whole project but return only `paths` (project-wide rules still see
     /// every file; this saves building results nobody reads).
     pub fn analyze_only(&self, paths: &[PathBuf]) -> Analysis {
-        analysis::run(self, Some(paths))
+        analysis::run(self, Some(paths), None)
     }
 }
 
@@ -307,7 +340,8 @@ pub struct FileAnalysis {
     pub path: PathBuf,
     pub source: Arc<str>,
     pub template: Arc<Template>,
-    pub facts: tplc_check::Facts,
+    /// Shared: analyses of an unchanged file hand out the same facts.
+    pub facts: Arc<tplc_check::Facts>,
     pub is_partial: bool,
     /// Final: sorted, suppressions and configured severities applied, `off` rules removed.
     pub diagnostics: Vec<Diagnostic>,
