@@ -2,6 +2,7 @@
 
 use crate::includes::{self, IncludeEdge};
 use crate::incremental::AnalysisCache;
+use crate::parallel::par_map;
 use crate::{file_start, Analysis, FileAnalysis, Workspace, FILE_TOO_LARGE, INVALID_UTF8};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -331,6 +332,8 @@ pub(crate) fn run(
         .collect();
     let final_errors = |p: &Path| partial_errors.get(p).copied().unwrap_or(0);
     crate::include_errors::add(&ws.root, &graph, &final_errors, &mut files);
+    let template_of = |p: &Path| parsed.get(p).map(|f| f.first.template.clone());
+    crate::nesting::add(&graph, &template_of, &mut files);
     Analysis {
         files,
         config_diagnostics: ws.config_diagnostics.clone(),
@@ -405,52 +408,6 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         facts: Arc::new(out.facts),
         include_tags,
     }
-}
-
-const MIN_ITEMS_PER_THREAD: usize = 8;
-
-/// `f` over `items` on every available core, results in input order. Workers take the
-/// next item as they finish one, so a few large files do not leave a core idle.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    // Asking the system is a few syscalls (cgroup quotas): once per process is enough.
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    // Starting a thread costs about as much as checking a small file: a handful of files
-    // (an editor's keystroke, a one-template project) stays on the calling thread.
-    let threads = cores.min(items.len() / MIN_ITEMS_PER_THREAD);
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(out) => out,
-                // A panic in one file's analysis is re-raised as it would be on one thread.
-                Err(e) => std::panic::resume_unwind(e),
-            })
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn rules_config(ws: &Workspace) -> tplc_rules::RulesConfig {

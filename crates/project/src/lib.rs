@@ -9,10 +9,13 @@ mod files;
 mod include_errors;
 mod includes;
 mod incremental;
+mod nesting;
+mod parallel;
 
 pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
 pub use includes::candidates as include_candidates;
 pub use incremental::{AnalysisCache, CacheStats};
+pub use parallel::par_map;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -120,17 +120,26 @@ pub fn check_template(
         let bound = builder.max_len(&template.body, 0, 0);
         let single = builder.max_len_with(&template.body, 0, 0, 1);
         let limit = max_chars(kind);
+        // Loops nested in loops multiply: past a million characters the exact bound says
+        // nothing more (and saturates at the integer limit).
+        let amount = |n: usize| {
+            if n > 1_000_000 {
+                "over a million".to_string()
+            } else {
+                format!("up to {n}")
+            }
+        };
         if bound > limit {
             let body = Span::new(template.body_start.min(source.len()), source.len());
             let (severity, message) = if single > limit {
                 (
                     Severity::Error,
-                    format!("a `{kind}` message can render up to {single} characters even for a one-item order, over Amazon's {limit}-character limit; shorten the text"),
+                    format!("a `{kind}` message can render {} characters even for a one-item order, over Amazon's {limit}-character limit; shorten the text", amount(single)),
                 )
             } else {
                 (
                     Severity::Warning,
-                    format!("a `{kind}` message can render up to {bound} characters for an order of {MAX_LIST_ITEMS} items, over Amazon's {limit}-character limit; print fewer items or shorter values (a one-item order stays within {single})"),
+                    format!("a `{kind}` message can render {} characters for an order of {MAX_LIST_ITEMS} items, over Amazon's {limit}-character limit; print fewer items or shorter values (a one-item order stays within {single})", amount(bound)),
                 )
             };
             diags.push(

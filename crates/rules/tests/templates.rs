@@ -727,3 +727,20 @@ fn every_branch_of_a_long_chain_is_read() {
     let f = find(&d, CONTACT_INFO);
     assert_eq!(at(&src, f), "+1 555 123 4567");
 }
+
+#[test]
+fn an_unbounded_length_is_said_in_words() {
+    // Ten nested loops over the items: 5^10 copies of the text, beyond any useful figure.
+    let src = format!(
+        "{HEAD}Order {{{{ order.id }}}}.\n{}x{}\n",
+        "{% for i in order.items %}".repeat(10),
+        "{% endfor %}".repeat(10)
+    );
+    let d = check(&src);
+    let f = find(&d, MESSAGE_TOO_LONG);
+    assert!(
+        f.message.contains("render over a million characters"),
+        "{}",
+        f.message
+    );
+}

@@ -14,6 +14,9 @@ use tplc_diagnostics::{Diagnostic, Fix, Span, TextEdit};
 /// Deepest `{% if %}`/`{% for %}` nesting accepted; deeper blocks are reported, not built,
 /// so no later pass can exhaust the stack.
 pub const MAX_NESTING: usize = 64;
+/// Deepest `{% for %}` nesting accepted: Python's Jinja2 compiles each loop to a Python
+/// block, and Python allows 20 nested blocks.
+pub const MAX_LOOP_NESTING: usize = 16;
 /// Most parentheses and `not`s in one expression, for the same reason.
 pub const MAX_EXPR_DEPTH: usize = 32;
 /// Most operators and filters in one expression: each one nests the tree one level
@@ -186,12 +189,20 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, open: Open, span: Span) {
-        if self.stack.len() >= MAX_NESTING || self.too_deep > 0 {
+        let loops = self
+            .stack
+            .iter()
+            .filter(|o| matches!(o, Open::For { .. }))
+            .count();
+        let loop_too_deep = matches!(open, Open::For { .. }) && loops >= MAX_LOOP_NESTING;
+        if self.stack.len() >= MAX_NESTING || loop_too_deep || self.too_deep > 0 {
             if self.too_deep == 0 {
-                self.error(
-                    span,
-                    format!("blocks are nested more than {MAX_NESTING} deep: flatten the template"),
-                );
+                let message = if loop_too_deep {
+                    format!("`for` loops are nested more than {MAX_LOOP_NESTING} deep: flatten the template")
+                } else {
+                    format!("blocks are nested more than {MAX_NESTING} deep: flatten the template")
+                };
+                self.error(span, message);
             }
             self.too_deep += 1;
             self.push(Node::Error(span));

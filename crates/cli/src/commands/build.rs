@@ -77,14 +77,19 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     let mut entries = Vec::new();
     let mut artifacts: Vec<(PathBuf, String)> = Vec::new();
     let mut prints = Fingerprints::new();
-    for f in shown.iter().filter(|f| !f.is_partial) {
+    let templates: Vec<&&tplc_project::FileAnalysis> =
+        shown.iter().filter(|f| !f.is_partial).collect();
+    // Compiling is independent per template: on every core, results in file order.
+    let compiled = tplc_project::par_map(&templates, |f| {
         let rel = f
             .path
             .strip_prefix(ws.root())
             .unwrap_or(&f.path)
             .to_string_lossy()
             .replace('\\', "/");
-        let c = compile(f, ws.schema(), &includes);
+        (rel, compile(f, ws.schema(), &includes))
+    });
+    for (rel, c) in compiled {
         let stem = artifact_stem(&rel);
         let entry = manifest_entry(&rel, &c);
         // Fingerprints only serve `--watch`; a one-off build does not copy every artifact.
