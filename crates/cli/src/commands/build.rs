@@ -44,7 +44,7 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     let shown: Vec<&tplc_project::FileAnalysis> = analysis
         .files
         .values()
-        .filter(|f| selected.contains(&f.path))
+        .filter(|f| selected.binary_search(&f.path).is_ok())
         .collect();
     let files: Vec<FileReport<'_>> = shown
         .iter()

@@ -14,7 +14,8 @@ pub const FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 
 /// Load the project that holds `paths` (the nearest `tplc.toml` above the first one) and
-/// return the template files the paths select, absolute.
+/// return the template files the paths select, absolute, sorted (look one up with
+/// `binary_search`: a linear scan per file is quadratic in a catalogue).
 pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
