@@ -74,40 +74,59 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         analysis: &analysis,
         root: ws.root(),
     };
-    let mut entries = Vec::new();
-    let mut artifacts: Vec<(PathBuf, String)> = Vec::new();
-    let mut prints = Fingerprints::new();
+    let staging = match Staging::create(&out_dir) {
+        Ok(s) => s,
+        Err(e) => return error(format!("cannot write {}: {e}", out_dir.display())),
+    };
     let templates: Vec<&&tplc_project::FileAnalysis> =
         shown.iter().filter(|f| !f.is_partial).collect();
-    // Compiling is independent per template: on every core, results in file order.
-    let compiled = tplc_project::par_map(&templates, |f| {
+    let (want_text, want_html) = (ws.config().build.text, ws.config().build.html);
+    let watching = previous.is_some();
+    // Each template is compiled and written on every core as soon as it is ready, so the
+    // artifacts of a whole catalogue are never all in memory; results keep file order.
+    let built = tplc_project::par_map(&templates, |f| {
         let rel = f
             .path
             .strip_prefix(ws.root())
             .unwrap_or(&f.path)
             .to_string_lossy()
             .replace('\\', "/");
-        (rel, compile(f, ws.schema(), &includes))
-    });
-    for (rel, c) in compiled {
+        let c = compile(f, ws.schema(), &includes);
         let stem = artifact_stem(&rel);
+        if want_text {
+            staging.write(&format!("{stem}.txt"), &c.text)?;
+        }
+        if want_html {
+            staging.write(&format!("{stem}.html"), &c.html)?;
+        }
         let entry = manifest_entry(&rel, &c);
-        // Fingerprints only serve `--watch`; a one-off build does not copy every artifact.
-        if previous.is_some() {
-            prints.insert(rel.clone(), format!("{entry}\n{}\n{}", c.text, c.html));
+        // Fingerprints only serve `--watch`.
+        let print = watching.then(|| format!("{entry}\n{}\n{}", c.text, c.html));
+        Ok::<_, std::io::Error>((rel, entry, print))
+    });
+    let mut entries = Vec::new();
+    let mut prints = Fingerprints::new();
+    for result in built {
+        match result {
+            Ok((rel, entry, print)) => {
+                if let Some(print) = print {
+                    prints.insert(rel, print);
+                }
+                entries.push(entry);
+            }
+            Err(e) => {
+                staging.abort();
+                return error(format!("cannot write {}: {e}", out_dir.display()));
+            }
         }
-        if ws.config().build.text {
-            artifacts.push((PathBuf::from(format!("{stem}.txt")), c.text));
-        }
-        if ws.config().build.html {
-            artifacts.push((PathBuf::from(format!("{stem}.html")), c.html));
-        }
-        entries.push(entry);
     }
+    let count = entries.len();
     let manifest = json!({ "tplc": env!("CARGO_PKG_VERSION"), "templates": entries });
     let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-    artifacts.push((PathBuf::from("manifest.json"), manifest_text));
-    if let Err(e) = write_atomically(&out_dir, &artifacts) {
+    if let Err(e) = staging
+        .write("manifest.json", &manifest_text)
+        .and_then(|()| staging.commit())
+    {
         return error(format!("cannot write {}: {e}", out_dir.display()));
     }
     match previous {
@@ -118,8 +137,7 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         None => {
             if args.format == Format::Human {
                 println!(
-                    "built {} templates into {}",
-                    entries.len(),
+                    "built {count} templates into {}",
                     report::display_path(&out_dir)
                 );
             }
@@ -128,55 +146,87 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     OK
 }
 
-/// Write into a sibling staging folder, then swap it in with renames: readers see the old
-/// output or the new one, never a mix. Concurrent builds each stage in their own folder.
-fn write_atomically(out_dir: &Path, artifacts: &[(PathBuf, String)]) -> std::io::Result<()> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "dist".into());
-    let unique = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
-    let staging = parent.join(format!(".{name}.tplc-new-{unique}"));
-    let result = (|| {
-        for (rel, content) in artifacts {
-            let p = staging.join(rel);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            std::fs::write(&p, content)?;
-        }
-        let old = parent.join(format!(".{name}.tplc-old-{unique}"));
-        let had_old = out_dir.exists();
-        if had_old {
-            std::fs::rename(out_dir, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&staging, out_dir) {
-            if had_old {
-                let _ = std::fs::rename(&old, out_dir);
-            }
-            return Err(e);
-        }
-        if had_old {
-            let _ = std::fs::remove_dir_all(&old);
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+/// A sibling staging folder the artifacts are written into, then swapped in with renames:
+/// readers see the old output or the new one, never a mix. Concurrent builds each stage in
+/// their own folder; a failed build removes its staging folder and leaves the output alone.
+struct Staging {
+    out_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    unique: String,
+    dir: PathBuf,
+}
+
+impl Staging {
+    fn create(out_dir: &Path) -> std::io::Result<Staging> {
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&parent)?;
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "dist".into());
+        let unique = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        let dir = parent.join(format!(".{name}.tplc-new-{unique}"));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            parent,
+            name,
+            unique,
+            dir,
+        })
     }
-    result
+
+    /// Write one artifact (`rel` uses `/`), creating its folders.
+    fn write(&self, rel: &str, content: &str) -> std::io::Result<()> {
+        let p = self.dir.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        std::fs::write(&p, content)
+    }
+
+    fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// Swap the staged folder in place of the output folder.
+    fn commit(self) -> std::io::Result<()> {
+        let old = self
+            .parent
+            .join(format!(".{}.tplc-old-{}", self.name, self.unique));
+        let result = (|| {
+            let had_old = self.out_dir.exists();
+            if had_old {
+                std::fs::rename(&self.out_dir, &old)?;
+            }
+            if let Err(e) = std::fs::rename(&self.dir, &self.out_dir) {
+                if had_old {
+                    let _ = std::fs::rename(&old, &self.out_dir);
+                }
+                return Err(e);
+            }
+            if had_old {
+                let _ = std::fs::remove_dir_all(&old);
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        result
+    }
 }
 
 /// What each built template produced, to tell `--watch` users what changed.
