@@ -47,11 +47,7 @@ async fn an_edit_republishes_only_the_edited_file_and_its_includers() {
     let root = std::fs::canonicalize(dir.path()).unwrap();
     let [ua, um, uz, us] =
         ["a.tplc", "M.tplc", "z.tplc", "_sig.tplc"].map(|f| file_uri(&root.join(f)));
-    let (client_side, server_side) = tokio::io::duplex(1 << 20);
-    let (sr, sw) = tokio::io::split(server_side);
-    let server = tokio::spawn(tplc_lsp::serve(sr, sw));
-    let (cr, cw) = tokio::io::split(client_side);
-    let mut c = Client::new(cr, cw);
+    let (mut c, server) = common::start();
     c.initialize(&file_uri(&root), false).await;
     for (uri, text) in [(&ua, &a), (&um, &m), (&uz, &z)] {
         c.open(uri, text).await;

@@ -3,17 +3,8 @@
 
 mod common;
 
-use common::{column, engine_diagnostics, file_uri, project, Client, HEAD};
+use common::{column, engine_diagnostics, file_uri, project, start, HEAD};
 use serde_json::{json, Value};
-use tokio::task::JoinHandle;
-
-fn start() -> (Client, JoinHandle<i32>) {
-    let (client_side, server_side) = tokio::io::duplex(1 << 20);
-    let (sr, sw) = tokio::io::split(server_side);
-    let handle = tokio::spawn(tplc_lsp::serve(sr, sw));
-    let (cr, cw) = tokio::io::split(client_side);
-    (Client::new(cr, cw), handle)
-}
 
 fn codes(diags: &Value) -> Vec<String> {
     diags

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{file_uri, project, Client};
+use common::{file_uri, project};
 use serde_json::json;
 
 /// Templates at the documented nesting limits: 63 nested blocks, 31 levels of `not`
@@ -44,11 +44,7 @@ fn deep_templates_are_served_from_runtime_threads_with_small_stacks() {
     let path = root.join("deep.tplc");
     let uri = file_uri(&path);
     let code = runtime.block_on(async move {
-        let (client_side, server_side) = tokio::io::duplex(1 << 20);
-        let (sr, sw) = tokio::io::split(server_side);
-        let server = tokio::spawn(tplc_lsp::serve(sr, sw));
-        let (cr, cw) = tokio::io::split(client_side);
-        let mut c = Client::new(cr, cw);
+        let (mut c, server) = common::start();
         c.initialize(&file_uri(&root), false).await;
         c.open(&uri, &text).await;
         let diags = c.diagnostics(&uri, Some(1)).await;

@@ -22,6 +22,16 @@ pub struct Client {
     pub settings: Option<Value>,
 }
 
+/// The server in process, over a duplex pipe: the client, and the server's task (its exit
+/// code).
+pub fn start() -> (Client, tokio::task::JoinHandle<i32>) {
+    let (client_side, server_side) = tokio::io::duplex(1 << 20);
+    let (sr, sw) = tokio::io::split(server_side);
+    let server = tokio::spawn(tplc_lsp::serve(sr, sw));
+    let (cr, cw) = tokio::io::split(client_side);
+    (Client::new(cr, cw), server)
+}
+
 /// Read `Content-Length` framed messages until the stream ends.
 pub async fn read_loop(reader: impl AsyncRead + Unpin, tx: mpsc::UnboundedSender<Value>) {
     let mut r = BufReader::new(reader);
