@@ -181,14 +181,28 @@ async fn still_serving(c: &mut Client, uri: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn broken_framing_and_json_get_error_responses() {
+/// A session on a fresh project folder with one clean template open: the folder (kept
+/// alive for the test), the template's URI, the client and the server's task.
+async fn opened() -> (tempfile::TempDir, String, Client, JoinHandle<i32>) {
     let dir = tempfile::tempdir().unwrap();
     let uri = uri_in(dir.path(), "a.tplc");
     let (mut c, server) = start();
     c.initialize(&root_uri(dir.path())).await;
     c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
         .await;
+    (dir, uri, c, server)
+}
+
+/// The server still answers, then `shutdown` and `exit` end it with code 0.
+async fn ends_cleanly(mut c: Client, uri: &str, server: JoinHandle<i32>) {
+    still_serving(&mut c, uri).await;
+    c.shutdown_exit().await;
+    assert_eq!(exit_code(server).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_framing_and_json_get_error_responses() {
+    let (_dir, uri, mut c, server) = opened().await;
 
     let framed = |body: &[u8]| {
         let mut v = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -245,19 +259,12 @@ async fn broken_framing_and_json_get_error_responses() {
     .await;
     let r = c.response(Value::Null).await;
     assert!(r["error"]["code"].is_number(), "{r}");
-    still_serving(&mut c, &uri).await;
-    c.shutdown_exit().await;
-    assert_eq!(exit_code(server).await, 0);
+    ends_cleanly(c, &uri, server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_methods_answer_method_not_found_and_unknown_notifications_are_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = uri_in(dir.path(), "a.tplc");
-    let (mut c, server) = start();
-    c.initialize(&root_uri(dir.path())).await;
-    c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
-        .await;
+    let (_dir, uri, mut c, server) = opened().await;
     for (m, params) in [
         ("tplc/nothing", json!({})),
         ("workspace/symbol", json!({"query": ""})),
@@ -274,9 +281,7 @@ async fn unknown_methods_answer_method_not_found_and_unknown_notifications_are_i
     c.notify("tplc/somethingNew", json!({"x": 1})).await;
     c.notify("$/cancelRequest", json!({"id": 12345})).await;
     c.notify("$/setTrace", json!({"value": "verbose"})).await;
-    still_serving(&mut c, &uri).await;
-    c.shutdown_exit().await;
-    assert_eq!(exit_code(server).await, 0);
+    ends_cleanly(c, &uri, server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -347,9 +352,7 @@ async fn positions_past_the_end_are_clamped_not_fatal() {
     .await;
     let d = c.diagnostics(&uri, 3).await;
     assert!(d.is_array(), "{d}");
-    still_serving(&mut c, &uri).await;
-    c.shutdown_exit().await;
-    assert_eq!(exit_code(server).await, 0);
+    ends_cleanly(c, &uri, server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,12 +444,7 @@ async fn documents_never_opened_are_errors_for_requests_and_ignored_for_changes(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_after_shutdown_are_invalid_and_exit_ends_the_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = uri_in(dir.path(), "a.tplc");
-    let (mut c, server) = start();
-    c.initialize(&root_uri(dir.path())).await;
-    c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
-        .await;
+    let (_dir, uri, mut c, server) = opened().await;
     let r = c.request("shutdown", Value::Null).await;
     assert_eq!(r["result"], Value::Null, "{r}");
     // After shutdown every request is answered with InvalidRequest (-32600).
@@ -524,12 +522,7 @@ async fn a_client_that_disappears_mid_request_ends_the_session_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_requests_is_answered_in_full() {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = uri_in(dir.path(), "a.tplc");
-    let (mut c, server) = start();
-    c.initialize(&root_uri(dir.path())).await;
-    c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
-        .await;
+    let (_dir, uri, mut c, server) = opened().await;
     let mut ids = Vec::new();
     for i in 0..300 {
         let id = c
@@ -623,12 +616,7 @@ async fn the_process_exits_when_its_client_vanishes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_framed_garbage_never_ends_the_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let uri = uri_in(dir.path(), "a.tplc");
-    let (mut c, server) = start();
-    c.initialize(&root_uri(dir.path())).await;
-    c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
-        .await;
+    let (_dir, uri, mut c, server) = opened().await;
     let pieces = [
         "{",
         "}",
