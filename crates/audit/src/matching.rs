@@ -241,13 +241,13 @@ mod tests {
                     "x".to_string(),
                     Span::new(start + 3, start + 4),
                 )];
-                body.push(Node::Output(OutputTag {
+                body.push(Node::Output(Box::new(OutputTag {
                     span,
                     expr: Expr {
                         kind: ExprKind::Path(path),
                         span,
                     },
-                }));
+                })));
             }
             let start = src.len();
             src.push_str(p);

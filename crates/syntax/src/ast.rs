@@ -124,12 +124,12 @@ pub enum Node {
     /// The text itself is `&source[span]`.
     Text(Span),
     /// `{{ expr }}`
-    Output(OutputTag),
-    If(IfBlock),
-    For(ForBlock),
-    Include(IncludeTag),
+    Output(Box<OutputTag>),
+    If(Box<IfBlock>),
+    For(Box<ForBlock>),
+    Include(Box<IncludeTag>),
     /// `{# ... #}`; `body` is the span of the text between the delimiters.
-    Comment(CommentTag),
+    Comment(Box<CommentTag>),
     /// A tag that could not be parsed; its error is already reported.
     Error(Span),
 }

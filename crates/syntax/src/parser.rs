@@ -93,11 +93,11 @@ impl Builder<'_> {
                 start, branches, ..
             } => {
                 let stop = end.map_or(last, |e| e.end);
-                Node::If(IfBlock {
+                Node::If(Box::new(IfBlock {
                     span: Span::new(start.start, stop.max(start.end)),
                     branches,
                     end_tag: end,
-                })
+                }))
             }
             Open::For {
                 tag,
@@ -107,7 +107,7 @@ impl Builder<'_> {
                 else_body,
             } => {
                 let stop = end.map_or(last, |e| e.end);
-                Node::For(ForBlock {
+                Node::For(Box::new(ForBlock {
                     span: Span::new(tag.start, stop.max(tag.end)),
                     tag,
                     var,
@@ -115,7 +115,7 @@ impl Builder<'_> {
                     body,
                     else_body,
                     end_tag: end,
-                })
+                }))
             }
         };
         self.push(node);
@@ -294,7 +294,7 @@ impl Builder<'_> {
                 }
                 _ => self.stray(span, "else"),
             },
-            Stmt::Include(name) => self.push(Node::Include(IncludeTag { span, name })),
+            Stmt::Include(name) => self.push(Node::Include(Box::new(IncludeTag { span, name }))),
         }
     }
 
@@ -341,7 +341,7 @@ impl Builder<'_> {
             );
         }
         if kind == TagKind::Comment {
-            self.push(Node::Comment(CommentTag { span, body: inner }));
+            self.push(Node::Comment(Box::new(CommentTag { span, body: inner })));
             return;
         }
         let (toks, lex_errors) = lex_tag(&self.src[inner.start..inner.end], inner.start);
@@ -359,7 +359,7 @@ impl Builder<'_> {
         let eoi = Span::empty(inner.end);
         match kind {
             TagKind::Output => match parse_output(&toks, eoi) {
-                Ok(expr) => self.push(Node::Output(OutputTag { span, expr })),
+                Ok(expr) => self.push(Node::Output(Box::new(OutputTag { span, expr }))),
                 Err(errs) => self.tag_errors(
                     span,
                     errs,
