@@ -89,6 +89,20 @@ pub const CODES: &[CodeInfo] = &[
 pub struct CheckOptions {
     /// Partials (`_name.tplc`) may omit the header, `kind` and `locale`.
     pub is_partial: bool,
+    pub facts: FactDetail,
+}
+
+/// How much of [`Facts`] the checker records. The diagnostics are the same either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FactDetail {
+    /// Every placeholder and filter with its type, description and example: what an
+    /// editor shows on hover.
+    #[default]
+    Full,
+    /// Only what building needs (the data read, the params, where the order id is
+    /// printed). A batch check of a catalogue keeps its facts until the report is written;
+    /// the per-placeholder records were a third of its memory.
+    Usage,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -213,6 +227,7 @@ fn run(
 ) -> CheckOutput {
     let mut c = Checker::new(source, schema);
     c.lenient_names = lenient;
+    c.record = opts.facts == FactDetail::Full;
     // Innermost last, as the loop stack keeps them.
     for e in outer.iter().rev().filter(|e| e.kind != ScopeKind::Root) {
         c.locals.push(Local {
@@ -260,6 +275,8 @@ pub(crate) struct Checker<'a> {
     in_subject: bool,
     /// Whether names without a close match go unreported (a partial checked alone).
     lenient_names: bool,
+    /// Whether per-placeholder and per-filter facts are kept ([`FactDetail::Full`]).
+    record: bool,
     pub(crate) diags: Vec<Diagnostic>,
     pub(crate) facts: Facts,
 }
@@ -282,6 +299,7 @@ impl<'a> Checker<'a> {
             output_tag: None,
             in_subject: false,
             lenient_names: false,
+            record: true,
             diags: Vec::new(),
             facts: Facts::default(),
         }
@@ -424,9 +442,14 @@ impl<'a> Checker<'a> {
             return Type::Unknown;
         };
         let written: Vec<&str> = segs.iter().map(|s| s.node.as_str()).collect();
+        let record = self.record;
         let mut fact = PlaceholderFact {
             span: whole,
-            path: written.join("."),
+            path: if record {
+                written.join(".")
+            } else {
+                String::new()
+            },
             schema_path: None,
             ty: Type::Unknown,
             description: None,
@@ -436,18 +459,20 @@ impl<'a> Checker<'a> {
         let (mut ty, mut origin, mut description, mut example) = match self.lookup(&first.node) {
             Some(Binding::Local(l)) => (l.ty, l.origin, Some(l.description), None),
             Some(Binding::Param(p)) => {
-                let d = format!("Template param `{}: {}`.", p.name, p.ty);
-                (p.ty, Some(p.name), Some(d), None)
+                let d = record.then(|| format!("Template param `{}: {}`.", p.name, p.ty));
+                (p.ty, Some(p.name), d, None)
             }
             Some(Binding::Root(f)) => (
                 f.ty.clone(),
                 Some(f.name.clone()),
-                Some(f.description.clone()),
-                f.example.clone(),
+                record.then(|| f.description.clone()),
+                f.example.clone().filter(|_| record),
             ),
             None => {
                 self.unknown_name(first);
-                self.facts.placeholders.push(fact);
+                if record {
+                    self.facts.placeholders.push(fact);
+                }
                 return Type::Unknown;
             }
         };
@@ -455,16 +480,18 @@ impl<'a> Checker<'a> {
         if self.is_narrowed(&key) {
             ty = ty.into_non_optional();
         }
-        fact.segments.push(SegmentFact {
-            span: first.span,
-            path: key.clone(),
-            ty: ty.clone(),
-            description: description.clone(),
-        });
+        if record {
+            fact.segments.push(SegmentFact {
+                span: first.span,
+                path: key.clone(),
+                ty: ty.clone(),
+                description: description.clone(),
+            });
+        }
         for (i, seg) in segs.iter().enumerate().skip(1) {
             let was_optional = ty.is_optional();
             let base = ty.non_optional().clone();
-            let prefix = written[..i].join(".");
+            let prefix = || written[..i].join(".");
             match &base {
                 Type::Unknown => {
                     ty = Type::Unknown;
@@ -477,17 +504,20 @@ impl<'a> Checker<'a> {
                         } else {
                             f.ty.clone()
                         };
-                        description = Some(f.description.clone());
-                        example = f.example.clone();
+                        if record {
+                            description = Some(f.description.clone());
+                            example = f.example.clone();
+                        }
                     }
                     None => {
-                        self.unknown_field(seg, &prefix, &base);
+                        self.unknown_field(seg, &prefix(), &base);
                         ty = Type::Unknown;
                         origin = None;
                         break;
                     }
                 },
                 Type::List(_) => {
+                    let prefix = prefix();
                     let var = singular(&prefix);
                     let d = Diagnostic::error(
                         TYPE_MISMATCH,
@@ -507,7 +537,8 @@ impl<'a> Checker<'a> {
                         UNKNOWN_FIELD,
                         seg.span,
                         format!(
-                            "`{prefix}` is {}, which has no fields: remove `.{}`",
+                            "`{}` is {}, which has no fields: remove `.{}`",
+                            prefix(),
                             article(scalar),
                             seg.node
                         ),
@@ -525,17 +556,22 @@ impl<'a> Checker<'a> {
                 o.push('.');
                 o.push_str(&seg.node);
             }
-            fact.segments.push(SegmentFact {
-                span: seg.span,
-                path: key.clone(),
-                ty: ty.clone(),
-                description: description.clone(),
-            });
+            if record {
+                fact.segments.push(SegmentFact {
+                    span: seg.span,
+                    path: key.clone(),
+                    ty: ty.clone(),
+                    description: description.clone(),
+                });
+            }
         }
         if let Some(o) = &origin {
             if !ty.is_unknown() {
                 self.facts.usage.paths.insert(o.clone());
             }
+        }
+        if !record {
+            return ty;
         }
         fact.schema_path = origin;
         fact.ty = ty.clone();
@@ -796,7 +832,7 @@ impl<'a> Checker<'a> {
                 }
             }
             self.diags.push(d);
-            self.facts.filters.push(FilterFact {
+            self.record_filter(FilterFact {
                 span: name.span,
                 name: name.node.clone(),
                 signature: None,
@@ -909,7 +945,7 @@ impl<'a> Checker<'a> {
         } else {
             Type::Unknown
         };
-        self.facts.filters.push(FilterFact {
+        self.record_filter(FilterFact {
             span: name.span,
             name: spec.name.to_string(),
             signature: Some(spec.signature),
@@ -918,6 +954,12 @@ impl<'a> Checker<'a> {
             output: output.clone(),
         });
         output
+    }
+
+    fn record_filter(&mut self, fact: FilterFact) {
+        if self.record {
+            self.facts.filters.push(fact);
+        }
     }
 
     fn optional_unhandled_in_filter(&mut self, target: &Expr, ty: &Type, filter: &str) {

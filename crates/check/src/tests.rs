@@ -408,7 +408,10 @@ fn header_problems() {
     let d = only("Hello");
     assert_eq!(d.code, BAD_HEADER);
     assert!(d.message.contains("no header"));
-    let partial = CheckOptions { is_partial: true };
+    let partial = CheckOptions {
+        is_partial: true,
+        ..Default::default()
+    };
     assert!(
         run_with("Thanks, {{ seller.name }}", &Schema::builtin(), partial)
             .diagnostics
@@ -569,7 +572,14 @@ fn hostile_input_never_panics() {
                 "{src:?}: {d:?}"
             );
         }
-        let _ = run_with(src, &Schema::builtin(), CheckOptions { is_partial: true });
+        let _ = run_with(
+            src,
+            &Schema::builtin(),
+            CheckOptions {
+                is_partial: true,
+                ..Default::default()
+            },
+        );
         for at in 0..=src.len() {
             let _ = scope_at(&tplc_syntax::parse(src).template, &Schema::builtin(), at);
         }
@@ -607,14 +617,20 @@ fn partials_see_the_scope_of_their_include() {
         &p.template,
         partial,
         &schema,
-        &CheckOptions { is_partial: true },
+        &CheckOptions {
+            is_partial: true,
+            ..Default::default()
+        },
         &outer,
     );
     assert_eq!(codes(&out), [UNKNOWN_FIELD]);
     assert!(out.facts.usage.paths.contains("order.items.title"));
     // Alone, the partial does not know `item`: it may come from the includer, so it is
     // not reported, but a typo of a known name still is.
-    let partial_opts = CheckOptions { is_partial: true };
+    let partial_opts = CheckOptions {
+        is_partial: true,
+        ..Default::default()
+    };
     let alone = check(&p.template, partial, &schema, &partial_opts);
     assert_eq!(codes(&alone), Vec::<&str>::new());
     let partial = "{{ item.title }} {{ sellr.name }}";
@@ -749,8 +765,23 @@ fn token_soup_never_panics() {
         let len = next() % 30;
         let src: String = (0..len).map(|_| TOKENS[next() % TOKENS.len()]).collect();
         let parse = tplc_syntax::parse(&src);
-        for opts in [CheckOptions::default(), CheckOptions { is_partial: true }] {
+        for opts in [
+            CheckOptions::default(),
+            CheckOptions {
+                is_partial: true,
+                ..Default::default()
+            },
+        ] {
             let out = check(&parse.template, &src, &schema, &opts);
+            let usage_only = CheckOptions {
+                facts: FactDetail::Usage,
+                ..opts
+            };
+            assert_same_but_hover_facts(
+                &out,
+                &check(&parse.template, &src, &schema, &usage_only),
+                &src,
+            );
             for d in &out.diagnostics {
                 assert!(
                     d.span.start <= d.span.end && d.span.end <= src.len(),
@@ -775,4 +806,41 @@ fn token_soup_never_panics() {
             &scope,
         );
     }
+}
+
+/// `FactDetail::Usage` drops the hover facts and nothing else.
+fn assert_same_but_hover_facts(full: &CheckOutput, usage: &CheckOutput, src: &str) {
+    assert_eq!(full.diagnostics, usage.diagnostics, "{src:?}");
+    assert_eq!(full.facts.usage, usage.facts.usage, "{src:?}");
+    assert_eq!(full.facts.params, usage.facts.params, "{src:?}");
+    assert_eq!(
+        full.facts.order_id_printed, usage.facts.order_id_printed,
+        "{src:?}"
+    );
+    assert!(usage.facts.placeholders.is_empty() && usage.facts.filters.is_empty());
+}
+
+#[test]
+fn usage_detail_keeps_diagnostics_and_build_facts() {
+    let src = "---\nkind: review_request\nlocale: en\nparam coupon: text?\n---\n\
+        Hi {{ buyer.nme }}, order {{ order.id }}.\n\
+        {% for item in order.items %}{{ item.title | truncate(20) }} {{ item.price.x }}{% endfor %}\n\
+        {{ coupon }} {{ order.items.title }} {{ order.id | nofilter }}\n";
+    let parse = tplc_syntax::parse(&src);
+    let schema = Schema::builtin();
+    let full = check(&parse.template, &src, &schema, &CheckOptions::default());
+    let usage = check(
+        &parse.template,
+        &src,
+        &schema,
+        &CheckOptions {
+            facts: FactDetail::Usage,
+            ..Default::default()
+        },
+    );
+    // The template has findings of several kinds, and facts worth keeping.
+    assert!(full.diagnostics.len() >= 4, "{:#?}", full.diagnostics);
+    assert!(!full.facts.placeholders.is_empty() && !full.facts.filters.is_empty());
+    assert!(!full.facts.usage.paths.is_empty() && !full.facts.params.is_empty());
+    assert_same_but_hover_facts(&full, &usage, &src);
 }

@@ -396,7 +396,10 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         &template,
         &source,
         &ws.schema,
-        &tplc_check::CheckOptions { is_partial },
+        &tplc_check::CheckOptions {
+            is_partial,
+            facts: ws.facts,
+        },
     );
     diagnostics.extend(out.diagnostics);
     let include_tags = includes::includes_of(&template);

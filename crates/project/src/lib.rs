@@ -20,6 +20,7 @@ pub use parallel::par_map;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use tplc_check::FactDetail;
 use tplc_diagnostics::{CodeInfo, Diagnostic, Severity, Span};
 use tplc_schema::{Config, Schema};
 use tplc_syntax::Template;
@@ -115,6 +116,9 @@ pub struct Workspace {
     /// files exist, not on their texts.
     paths_id: u64,
     files: BTreeMap<PathBuf, SourceFile>,
+    /// What the type checker keeps per file: everything for an editor, only what building
+    /// needs for a batch run (see [`Workspace::set_fact_detail`]).
+    facts: FactDetail,
 }
 
 /// A number never handed out before in this process.
@@ -174,6 +178,7 @@ impl Workspace {
             config_id: next_config_id(),
             paths_id: next_config_id(),
             files: BTreeMap::new(),
+            facts: FactDetail::Full,
         }
     }
 
@@ -288,6 +293,18 @@ impl Workspace {
         self.config = config;
         self.config_diagnostics = diags;
         self.config_id = next_config_id();
+    }
+
+    /// How much of the type facts each [`FileAnalysis`] keeps. [`FactDetail::Full`] (the
+    /// default) has every placeholder and filter for hover; [`FactDetail::Usage`] only the
+    /// data read and the params, for `tplc check` and `tplc build`, which never show a
+    /// placeholder's type and would otherwise hold those records for the whole catalogue.
+    /// The diagnostics are the same.
+    pub fn set_fact_detail(&mut self, facts: FactDetail) {
+        if self.facts != facts {
+            self.facts = facts;
+            self.config_id = next_config_id();
+        }
     }
 
     /// Analyse every file.
