@@ -11,6 +11,7 @@ use std::process::ExitCode;
 /// The analysis allocates many small, short-lived nodes on every core; mimalloc's
 /// per-thread heaps serve them faster than the system allocator and return freed pages
 /// (docs/performance.md).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -47,6 +47,23 @@ enum Open {
 }
 
 impl Open {
+    /// Drop the spare capacity of a finished block: a catalogue's trees are all held until
+    /// its report is written, and doubling growth left a third of them unused.
+    fn shrink(&mut self) {
+        match self {
+            Open::If { branches, .. } => {
+                branches.shrink_to_fit();
+                branches.iter_mut().for_each(|b| b.body.shrink_to_fit());
+            }
+            Open::For {
+                body, else_body, ..
+            } => {
+                body.shrink_to_fit();
+                else_body.iter_mut().for_each(Vec::shrink_to_fit);
+            }
+        }
+    }
+
     fn body(&mut self) -> &mut Vec<Node> {
         match self {
             Open::If { branches, .. } => &mut branches.last_mut().expect("an if has a branch").body,
@@ -87,7 +104,8 @@ impl Builder<'_> {
 
     /// Close the innermost block; `end` is its end tag, `None` when missing.
     fn close(&mut self, end: Option<Span>, last: usize) {
-        let open = self.stack.pop().expect("close called with an open block");
+        let mut open = self.stack.pop().expect("close called with an open block");
+        open.shrink();
         let node = match open {
             Open::If {
                 start, branches, ..
@@ -504,6 +522,7 @@ pub fn parse_body(src: &str, start: usize, end: usize) -> (Vec<Node>, Vec<Diagno
         let last = b.last_end();
         b.close(None, last);
     }
+    b.root.shrink_to_fit();
     (b.root, b.diags)
 }
 

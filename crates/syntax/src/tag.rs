@@ -59,9 +59,13 @@ fn expr<'t, 's: 't>() -> impl Parser<'t, In<'t, 's>, Expr, Extra<'t, 's>> + Clon
             .separated_by(just(Tok::Dot))
             .at_least(1)
             .collect::<Vec<_>>()
-            .map_with(|segs, e| Expr {
-                kind: ExprKind::Path(segs),
-                span: sp(e.span()),
+            .map_with(|mut segs, e| {
+                // Collecting reserves four; most paths have one or two segments.
+                segs.shrink_to_fit();
+                Expr {
+                    kind: ExprKind::Path(segs),
+                    span: sp(e.span()),
+                }
             });
 
         let parens = expr
@@ -79,6 +83,10 @@ fn expr<'t, 's: 't>() -> impl Parser<'t, In<'t, 's>, Expr, Extra<'t, 's>> + Clon
             .separated_by(just(Tok::Comma))
             .allow_trailing()
             .collect::<Vec<_>>()
+            .map(|mut a| {
+                a.shrink_to_fit();
+                a
+            })
             .delimited_by(just(Tok::LParen), just(Tok::RParen));
 
         let filter = just(Tok::Pipe)
