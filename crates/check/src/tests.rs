@@ -826,12 +826,12 @@ fn usage_detail_keeps_diagnostics_and_build_facts() {
         Hi {{ buyer.nme }}, order {{ order.id }}.\n\
         {% for item in order.items %}{{ item.title | truncate(20) }} {{ item.price.x }}{% endfor %}\n\
         {{ coupon }} {{ order.items.title }} {{ order.id | nofilter }}\n";
-    let parse = tplc_syntax::parse(&src);
+    let parse = tplc_syntax::parse(src);
     let schema = Schema::builtin();
-    let full = check(&parse.template, &src, &schema, &CheckOptions::default());
+    let full = check(&parse.template, src, &schema, &CheckOptions::default());
     let usage = check(
         &parse.template,
-        &src,
+        src,
         &schema,
         &CheckOptions {
             facts: FactDetail::Usage,
@@ -842,5 +842,5 @@ fn usage_detail_keeps_diagnostics_and_build_facts() {
     assert!(full.diagnostics.len() >= 4, "{:#?}", full.diagnostics);
     assert!(!full.facts.placeholders.is_empty() && !full.facts.filters.is_empty());
     assert!(!full.facts.usage.paths.is_empty() && !full.facts.params.is_empty());
-    assert_same_but_hover_facts(&full, &usage, &src);
+    assert_same_but_hover_facts(&full, &usage, src);
 }

@@ -49,7 +49,7 @@ impl Includes for AnalysisIncludes<'_> {
             self.analysis
                 .files
                 .get(c)
-                .map(|f| (f.template.clone(), f.source.clone(), f.path.clone()))
+                .map(|f| (f.template(), f.source.clone(), f.path.clone()))
         })
     }
     fn usage(&self, partial: &Path) -> Option<tplc_schema::DataUsage> {
@@ -62,9 +62,17 @@ impl Includes for AnalysisIncludes<'_> {
 
 /// The data a template reads, its partials' (transitively) included.
 pub fn data_usage(file: &FileAnalysis, includes: &dyn Includes) -> tplc_schema::DataUsage {
+    usage_with(file, file.template(), includes)
+}
+
+/// [`data_usage`] with the file's tree at hand (a batch analysis keeps none).
+fn usage_with(
+    file: &FileAnalysis,
+    template: Arc<Template>,
+    includes: &dyn Includes,
+) -> tplc_schema::DataUsage {
     let mut usage = file.facts.usage.clone();
-    let mut queue: Vec<(Arc<Template>, PathBuf, usize)> =
-        vec![(file.template.clone(), file.path.clone(), 0)];
+    let mut queue: Vec<(Arc<Template>, PathBuf, usize)> = vec![(template, file.path.clone(), 0)];
     let mut seen: Vec<PathBuf> = Vec::new();
     while let Some((t, path, depth)) = queue.pop() {
         if depth > 16 {
@@ -94,14 +102,15 @@ pub fn data_usage(file: &FileAnalysis, includes: &dyn Includes) -> tplc_schema::
 
 /// Compile one analysed template. Call only for files without error diagnostics.
 pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) -> Compiled {
-    let header = file.template.header.as_ref();
+    let template = file.template();
+    let header = template.header.as_ref();
     let locale = header
         .and_then(|h| h.locale.as_ref())
         .map(|l| l.node.clone());
     let lang = locale::language(locale.as_deref().unwrap_or("en"));
     let body_lines = || {
         let mut f = Flattener::new(expr::ExprCx { lang }, includes);
-        f.nodes(&file.template.body, &file.source, &file.path, 0);
+        f.nodes(&template.body, &file.source, &file.path, 0);
         f.finish()
     };
     let lines = body_lines();
@@ -123,7 +132,7 @@ pub fn compile(file: &FileAnalysis, schema: &Schema, includes: &dyn Includes) ->
     );
     // `filter trim` drops the blank lines an omitted first or last paragraph would leave.
     let text = format!("{{% filter trim %}}{text_body}{{% endfilter %}}");
-    let data_schema = schema.json_schema(&data_usage(file, includes));
+    let data_schema = schema.json_schema(&usage_with(file, template.clone(), includes));
     Compiled {
         text,
         html,
@@ -182,6 +191,41 @@ pub fn manifest_entry(rel_path: &str, c: &Compiled) -> Value {
         "html": format!("{}.html", artifact_stem(rel_path)),
         "data_schema": c.data_schema,
     })
+}
+
+/// One manifest entry as it appears in `manifest.json` (pretty-printed, indented for its
+/// place in the `templates` list), for [`manifest_text`].
+pub fn manifest_entry_text(entry: &Value) -> String {
+    let pretty = serde_json::to_string_pretty(entry).unwrap_or_default();
+    let mut out = String::with_capacity(pretty.len() + pretty.len() / 8);
+    for (i, line) in pretty.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// Write `manifest.json` from the entries of [`manifest_entry_text`]: the text
+/// pretty-printing the whole manifest as one JSON value gives, without holding every entry
+/// as a JSON tree or the whole text at once (a catalogue's manifest is tens of megabytes
+/// of text, several times that as a tree).
+pub fn write_manifest(
+    out: &mut impl std::io::Write,
+    version: &str,
+    entries: &[String],
+) -> std::io::Result<()> {
+    out.write_all(b"{\n  \"templates\": [")?;
+    for (i, e) in entries.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(e.as_bytes())?;
+    }
+    if !entries.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    write!(out, "],\n  \"tplc\": {}\n}}\n", Value::from(version))
 }
 
 /// `reviews/ask.tplc` → `reviews/ask`.
@@ -313,4 +357,35 @@ pub fn preview(
         text: r.text,
         html: r.html,
     })
+}
+
+#[cfg(test)]
+mod manifest_tests {
+    use super::*;
+
+    /// The streamed manifest is the text of the manifest pretty-printed as one value.
+    #[test]
+    fn manifest_text_equals_the_whole_value_pretty_printed() {
+        let entry = |i: usize| {
+            json!({
+                "template": format!("reviews/ask-{i}.tplc"),
+                "id": "ask",
+                "kind": "review_request",
+                "locale": null,
+                "subject": "Your order {{ order.id }}\n\"quoted\" \u{e9}",
+                "data_schema": {"type": "object", "properties": {"order": {"type": "object", "required": ["id"]}}, "empty": {}, "list": []},
+            })
+        };
+        for n in [0, 1, 3] {
+            let entries: Vec<Value> = (0..n).map(entry).collect();
+            let whole =
+                serde_json::to_string_pretty(&json!({ "tplc": "1.2.3", "templates": entries }))
+                    .unwrap()
+                    + "\n";
+            let texts: Vec<String> = entries.iter().map(manifest_entry_text).collect();
+            let mut streamed = Vec::new();
+            write_manifest(&mut streamed, "1.2.3", &texts).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), whole, "{n} entries");
+        }
+    }
 }

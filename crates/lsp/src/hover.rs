@@ -105,7 +105,8 @@ fn why(md: &str) -> String {
 }
 
 fn header_hover(fa: &FileAnalysis, schema: &Schema, offset: usize) -> Option<(Span, String)> {
-    let h = fa.template.header.as_ref()?;
+    let template = fa.template();
+    let h = template.header.as_ref()?;
     if let Some(k) = &h.kind {
         if covers(k.span, offset) || k.span.end == offset {
             let text = match kind(&k.node) {
@@ -148,7 +149,7 @@ fn header_hover(fa: &FileAnalysis, schema: &Schema, offset: usize) -> Option<(Sp
 
 fn include_hover(fa: &FileAnalysis, offset: usize) -> Option<(Span, String)> {
     let mut found = None;
-    walk(&fa.template.body, &mut |n| {
+    walk(&fa.template().body, &mut |n| {
         if let Node::Include(inc) = n {
             if covers(inc.span, offset) {
                 found = Some((

@@ -17,7 +17,7 @@ impl tplc_compile::Includes for AnalysisIncludes<'_> {
         let cands = tplc_project::include_candidates(self.root, from, name).ok()?;
         cands.into_iter().find_map(|c| {
             let f = self.analysis.files.get(&c)?;
-            Some((f.template.clone(), f.source.clone(), c))
+            Some((f.template(), f.source.clone(), c))
         })
     }
 }

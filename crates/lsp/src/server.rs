@@ -340,7 +340,7 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
         let diags: Vec<lsp::Diagnostic> = fa
             .diagnostics
             .iter()
-            .map(|d| convert::diagnostic(&text, &uri, d, Some(fa.template.body_start), &other))
+            .map(|d| convert::diagnostic(&text, &uri, d, Some(fa.template().body_start), &other))
             .collect();
         seen.insert(path.clone());
         st.published_from.insert(
@@ -757,7 +757,7 @@ impl LanguageServer for Backend {
                 let offset = t.offset(pos.position);
                 let files: Vec<PathBuf> = ws.files().map(Path::to_path_buf).collect();
                 let cx = completion::Context {
-                    template: &fa.template,
+                    template: &fa.template(),
                     source: &text,
                     schema: ws.schema(),
                     files: &files,
@@ -818,7 +818,7 @@ impl LanguageServer for Backend {
                                 &t,
                                 &doc_uri,
                                 d,
-                                Some(fa.template.body_start),
+                                Some(fa.template().body_start),
                                 &other,
                             )
                         })
@@ -877,7 +877,7 @@ impl LanguageServer for Backend {
                 let files: Vec<PathBuf> = ws.files().map(Path::to_path_buf).collect();
                 let exists = |p: &Path| files.iter().any(|f| f == p);
                 let target = symbols::definition(
-                    &fa.template,
+                    &fa.template(),
                     ws.schema(),
                     ws.root(),
                     &here,

@@ -39,7 +39,7 @@ fn labels(src: &str, extra: &[(&str, &str)]) -> Vec<String> {
     let (fa, at, ws) = fixture(&files);
     let paths: Vec<PathBuf> = ws.files().map(|p| p.to_path_buf()).collect();
     let cx = completion::Context {
-        template: &fa.template,
+        template: &fa.template(),
         source: &fa.source,
         schema: ws.schema(),
         files: &paths,
@@ -170,7 +170,7 @@ fn code_actions_apply_the_engines_fixes_and_allow_comments() {
     let diags: Vec<lsp::Diagnostic> = fa
         .diagnostics
         .iter()
-        .map(|d| convert::diagnostic(&t, &uri, d, Some(fa.template.body_start), &|_, _| None))
+        .map(|d| convert::diagnostic(&t, &uri, d, Some(fa.template().body_start), &|_, _| None))
         .collect();
     let whole = lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(99, 0));
     let acts = tplc_lsp::actions::actions(&uri, &whole, &diags);
@@ -198,19 +198,26 @@ fn definition_of_params_loop_variables_and_includes() {
     let (fa, at, ws) = fixture(&[("msg.tplc", src), ("_footer.tplc", "Thanks")]);
     let exists = |p: &std::path::Path| ws.files().any(|f| f == p);
     let root = PathBuf::from(ROOT);
-    let t = symbols::definition(&fa.template, ws.schema(), &root, &fa.path, &exists, at);
+    let t = symbols::definition(&fa.template(), ws.schema(), &root, &fa.path, &exists, at);
     let Some(symbols::Target::Here(span)) = t else {
         panic!("{t:?}")
     };
     assert_eq!(&fa.source[span.start..span.end], "coupon");
     assert_eq!(span.start, fa.source.find("coupon").unwrap());
     let inc = fa.source.find("footer").unwrap();
-    let t = symbols::definition(&fa.template, ws.schema(), &root, &fa.path, &exists, inc);
+    let t = symbols::definition(&fa.template(), ws.schema(), &root, &fa.path, &exists, inc);
     assert_eq!(t, Some(symbols::Target::File(root.join("_footer.tplc"))));
     let lp = fa.source.len();
     let src2 = format!("{HEAD}{{{{ order.id }}}}{{% for item in order.items %}}{{{{ it$0em.title }}}}{{% endfor %}}");
     let (fa2, at2, ws2) = fixture(&[("msg.tplc", &src2)]);
-    let t = symbols::definition(&fa2.template, ws2.schema(), &root, &fa2.path, &exists, at2);
+    let t = symbols::definition(
+        &fa2.template(),
+        ws2.schema(),
+        &root,
+        &fa2.path,
+        &exists,
+        at2,
+    );
     let Some(symbols::Target::Here(span)) = t else {
         panic!("{t:?}")
     };
@@ -235,7 +242,7 @@ fn outline_lists_header_blocks_and_includes() {
         }
     }
     let mut out = String::new();
-    for s in symbols::symbols(&fa.template, &fa.source) {
+    for s in symbols::symbols(&fa.template(), &fa.source) {
         show(&s, 0, &mut out);
     }
     insta::assert_snapshot!(out);
@@ -246,7 +253,7 @@ fn semantic_tokens_cover_header_tags_filters_and_markup() {
     use tplc_diagnostics::PositionEncoding;
     let src = "---\nkind: delivery\nlocale: en\n---\n- **Hi** {{ order.id | upper }} [track]({{ order.tracking_url | default(\"\") }}) 😀 {# note #}\n$0";
     let (fa, _, _) = fixture(&[("msg.tplc", src)]);
-    let raw = tplc_lsp::tokens::raw_tokens(&fa.template, &fa.source);
+    let raw = tplc_lsp::tokens::raw_tokens(&fa.template(), &fa.source);
     let shown: Vec<String> = raw
         .iter()
         .map(|(s, ty)| {
@@ -285,7 +292,8 @@ fn the_allow_comment_silences_exactly_that_problem() {
         .iter()
         .find(|d| d.code == "sentiment-word")
         .unwrap();
-    let lsp_diag = convert::diagnostic(&t, &uri, word, Some(fa.template.body_start), &|_, _| None);
+    let lsp_diag =
+        convert::diagnostic(&t, &uri, word, Some(fa.template().body_start), &|_, _| None);
     let data: convert::DiagnosticData = serde_json::from_value(lsp_diag.data.unwrap()).unwrap();
     let allow = data.allow.unwrap();
     let edit = tplc_diagnostics::TextEdit::replace(t.span(allow.range), allow.new_text);
@@ -313,7 +321,8 @@ fn the_allow_comment_silences_exactly_that_problem() {
         .iter()
         .find(|d| d.code == "unknown-kind")
         .unwrap();
-    let lsp_diag = convert::diagnostic(&t, &uri, kind, Some(fa.template.body_start), &|_, _| None);
+    let lsp_diag =
+        convert::diagnostic(&t, &uri, kind, Some(fa.template().body_start), &|_, _| None);
     let data: convert::DiagnosticData = serde_json::from_value(lsp_diag.data.unwrap()).unwrap();
     assert!(data.allow.is_none());
     assert_eq!(data.fixes[0].edits[0].new_text, "review_request");

@@ -3,7 +3,7 @@
 use crate::includes::{self, IncludeEdge};
 use crate::incremental::AnalysisCache;
 use crate::parallel::par_map;
-use crate::{file_start, Analysis, FileAnalysis, Workspace, FILE_TOO_LARGE, INVALID_UTF8};
+use crate::{file_start, Analysis, FileAnalysis, Keep, Workspace, FILE_TOO_LARGE, INVALID_UTF8};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,13 +14,28 @@ use tplc_syntax::Template;
 /// configuration only, so it can be kept between analyses.
 pub(crate) struct FirstPass {
     source: Arc<str>,
-    template: Arc<Template>,
+    /// `None` when dropped ([`Keep::Diagnostics`] templates): see [`FirstPass::tree`].
+    template: Option<Arc<Template>>,
     is_partial: bool,
+    /// What the project-wide rules read (templates only).
+    summary: Option<tplc_rules::MessageSummary>,
+    /// Nesting around the include tags, for limits counted through partials.
+    nesting: crate::nesting::Profile,
     /// Everything but the include diagnostics, which depend on which other files exist.
     diagnostics: Vec<Diagnostic>,
     facts: Arc<tplc_check::Facts>,
     /// `{% include %}` tags: (tag span, name span, name).
     include_tags: Vec<(Span, Span, String)>,
+}
+
+impl FirstPass {
+    /// The syntax tree, parsed again when it was not kept.
+    fn tree(&self) -> Arc<Template> {
+        match &self.template {
+            Some(t) => t.clone(),
+            None => Arc::new(tplc_syntax::parse(&self.source).template),
+        }
+    }
 }
 
 /// One file in one analysis: its first pass and where its includes lead today.
@@ -165,11 +180,11 @@ pub(crate) fn run(
     };
     let templates: Vec<tplc_rules::ProjectTemplate> = parsed
         .iter()
-        .filter(|(_, f)| !f.first.is_partial)
-        .map(|(p, f)| tplc_rules::ProjectTemplate {
-            path: p.as_path(),
-            template: &f.first.template,
-            source: &f.first.source,
+        .filter_map(|(p, f)| {
+            Some(tplc_rules::ProjectTemplate {
+                path: p.as_path(),
+                summary: f.first.summary.as_ref()?,
+            })
         })
         .collect();
     project.extend(tplc_rules::check_project(&templates, &rules_cfg));
@@ -197,7 +212,7 @@ pub(crate) fn run(
     let analysis_of = |path: &PathBuf, f: &Parsed, diagnostics: Vec<Diagnostic>| FileAnalysis {
         path: path.clone(),
         source: f.first.source.clone(),
-        template: f.first.template.clone(),
+        tree: f.first.template.clone(),
         facts: f.first.facts.clone(),
         is_partial: f.first.is_partial,
         diagnostics,
@@ -244,6 +259,8 @@ pub(crate) fn run(
         }
     }
     let computed: Vec<(PathBuf, FileOutcome)> = par_map(&todo, |(path, f, rules_hit)| {
+        // Parsed again here when the first pass did not keep it; dropped at the end.
+        let template = f.first.tree();
         let mut diags = f.diagnostics();
         let mut rules = None;
         if !f.first.is_partial {
@@ -255,7 +272,7 @@ pub(crate) fn run(
                         deps: std::cell::RefCell::new(Vec::new()),
                     };
                     let d = tplc_rules::check_template(
-                        &f.first.template,
+                        &template,
                         &f.first.source,
                         &recorder,
                         &rules_cfg,
@@ -271,8 +288,7 @@ pub(crate) fn run(
         }
         let project_diags = project_of(path);
         diags.extend(project_diags.iter().cloned());
-        let diags =
-            tplc_rules::apply_suppressions(&f.first.template, &f.first.source, diags, &known);
+        let diags = tplc_rules::apply_suppressions(&template, &f.first.source, diags, &known);
         let mut diags = apply_levels(ws, diags);
         tplc_diagnostics::sort(&mut diags);
         let done = DoneMemo {
@@ -318,7 +334,7 @@ pub(crate) fn run(
                     let mut diags = f.diagnostics();
                     diags.extend(project_of(p));
                     let diags = tplc_rules::apply_suppressions(
-                        &f.first.template,
+                        &f.first.tree(),
                         &f.first.source,
                         diags,
                         &known,
@@ -332,8 +348,8 @@ pub(crate) fn run(
         .collect();
     let final_errors = |p: &Path| partial_errors.get(p).copied().unwrap_or(0);
     crate::include_errors::add(&ws.root, &graph, &final_errors, &mut files);
-    let template_of = |p: &Path| parsed.get(p).map(|f| f.first.template.clone());
-    crate::nesting::add(&graph, &template_of, &mut files);
+    let profile_of = |p: &Path| parsed.get(p).map(|f| f.first.nesting.clone());
+    crate::nesting::add(&graph, &profile_of, &mut files);
     Analysis {
         files,
         config_diagnostics: ws.config_diagnostics.clone(),
@@ -371,8 +387,10 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         // Nothing else is said about a file that was not read.
         return FirstPass {
             source: file.text.clone(),
-            template: Arc::new(Template::default()),
+            template: Some(Arc::new(Template::default())),
             is_partial: true,
+            summary: None,
+            nesting: Default::default(),
             diagnostics,
             facts: Default::default(),
             include_tags: Vec::new(),
@@ -398,15 +416,24 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         &ws.schema,
         &tplc_check::CheckOptions {
             is_partial,
-            facts: ws.facts,
+            facts: match ws.keep {
+                Keep::Everything => tplc_check::FactDetail::Full,
+                Keep::Diagnostics => tplc_check::FactDetail::Usage,
+            },
         },
     );
     diagnostics.extend(out.diagnostics);
     let include_tags = includes::includes_of(&template);
+    let summary = (!is_partial).then(|| tplc_rules::MessageSummary::of(&template));
+    let nesting = crate::nesting::profile(&template);
+    // Every template inlines the partials, so theirs are always kept.
+    let keep_tree = is_partial || ws.keep == Keep::Everything;
     FirstPass {
         source,
-        template,
+        template: keep_tree.then_some(template),
         is_partial,
+        summary,
+        nesting,
         diagnostics,
         facts: Arc::new(out.facts),
         include_tags,
@@ -470,6 +497,6 @@ impl tplc_rules::IncludeResolver for FileResolver<'_> {
             return None;
         }
         let f = &self.r.parsed.get(target)?.first;
-        Some((f.template.clone(), f.source.clone(), target.clone()))
+        Some((f.tree(), f.source.clone(), target.clone()))
     }
 }

@@ -20,7 +20,6 @@ pub use parallel::par_map;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-pub use tplc_check::FactDetail;
 use tplc_diagnostics::{CodeInfo, Diagnostic, Severity, Span};
 use tplc_schema::{Config, Schema};
 use tplc_syntax::Template;
@@ -116,9 +115,24 @@ pub struct Workspace {
     /// files exist, not on their texts.
     paths_id: u64,
     files: BTreeMap<PathBuf, SourceFile>,
-    /// What the type checker keeps per file: everything for an editor, only what building
-    /// needs for a batch run (see [`Workspace::set_fact_detail`]).
-    facts: FactDetail,
+    /// What the analysis keeps of each file (see [`Workspace::set_keep`]).
+    keep: Keep,
+}
+
+/// Who reads an analysis, which decides what it keeps of each file. The diagnostics are
+/// the same either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// An editor: every syntax tree and every type fact, for hover, outline and completion.
+    #[default]
+    Everything,
+    /// A batch run (`tplc check`, `tplc build`): the diagnostics and what building needs.
+    /// The type facts keep only the data read and the params, and a template's syntax tree
+    /// is dropped after its first pass and parsed again for its rules and when asked for
+    /// ([`FileAnalysis::template`]); partials keep theirs, since every template inlines
+    /// them. A catalogue's trees and facts were nine tenths of a check's memory, while
+    /// parsing again costs a small share of its time (docs/performance.md).
+    Diagnostics,
 }
 
 /// A number never handed out before in this process.
@@ -178,7 +192,7 @@ impl Workspace {
             config_id: next_config_id(),
             paths_id: next_config_id(),
             files: BTreeMap::new(),
-            facts: FactDetail::Full,
+            keep: Keep::Everything,
         }
     }
 
@@ -295,14 +309,11 @@ impl Workspace {
         self.config_id = next_config_id();
     }
 
-    /// How much of the type facts each [`FileAnalysis`] keeps. [`FactDetail::Full`] (the
-    /// default) has every placeholder and filter for hover; [`FactDetail::Usage`] only the
-    /// data read and the params, for `tplc check` and `tplc build`, which never show a
-    /// placeholder's type and would otherwise hold those records for the whole catalogue.
-    /// The diagnostics are the same.
-    pub fn set_fact_detail(&mut self, facts: FactDetail) {
-        if self.facts != facts {
-            self.facts = facts;
+    /// What analyses keep of each file: [`Keep::Everything`] (the default) for an
+    /// editor, [`Keep::Diagnostics`] for a batch run over a catalogue.
+    pub fn set_keep(&mut self, keep: Keep) {
+        if self.keep != keep {
+            self.keep = keep;
             self.config_id = next_config_id();
         }
     }
@@ -359,7 +370,8 @@ impl Analysis {
 pub struct FileAnalysis {
     pub path: PathBuf,
     pub source: Arc<str>,
-    pub template: Arc<Template>,
+    /// The syntax tree, when the analysis kept it ([`Keep`]): see [`FileAnalysis::template`].
+    tree: Option<Arc<Template>>,
     /// Shared: analyses of an unchanged file hand out the same facts.
     pub facts: Arc<tplc_check::Facts>,
     pub is_partial: bool,
@@ -368,6 +380,15 @@ pub struct FileAnalysis {
 }
 
 impl FileAnalysis {
+    /// The syntax tree: the one kept, else `source` parsed again (same tree: parsing is a
+    /// function of the text).
+    pub fn template(&self) -> Arc<Template> {
+        match &self.tree {
+            Some(t) => t.clone(),
+            None => Arc::new(tplc_syntax::parse(&self.source).template),
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()

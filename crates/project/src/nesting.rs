@@ -39,13 +39,15 @@ impl Depth {
     }
 }
 
-/// A file's own deepest point, and the depth around each of its include tags.
-struct Profile {
+/// A file's own deepest point, and the depth around each of its include tags: all this
+/// module reads of a file, taken in its first pass (its tree may not be kept).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Profile {
     deepest: Depth,
     includes: Vec<(Span, Depth)>,
 }
 
-fn profile(template: &Template) -> Profile {
+pub(crate) fn profile(template: &Template) -> Profile {
     let mut p = Profile {
         deepest: Depth::default(),
         includes: Vec::new(),
@@ -88,22 +90,18 @@ fn profile(template: &Template) -> Profile {
 fn inlined(
     path: &Path,
     graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>,
-    profiles: &mut BTreeMap<PathBuf, Option<Profile>>,
-    template_of: &dyn Fn(&Path) -> Option<std::sync::Arc<Template>>,
+    profile_of: &dyn Fn(&Path) -> Option<Profile>,
     memo: &mut BTreeMap<PathBuf, Depth>,
     chain: usize,
 ) -> Depth {
     if let Some(d) = memo.get(path) {
         return *d;
     }
-    let own = profiles
-        .entry(path.to_path_buf())
-        .or_insert_with(|| template_of(path).map(|t| profile(&t)));
-    let Some(own) = own else {
+    let Some(own) = profile_of(path) else {
         return Depth::default();
     };
     let mut deepest = own.deepest;
-    let sites: Vec<(Span, Depth)> = own.includes.clone();
+    let sites: Vec<(Span, Depth)> = own.includes;
     if chain < MAX_CHAIN {
         // Mark as in progress: a cycle back here counts nothing more.
         memo.insert(path.to_path_buf(), deepest);
@@ -113,7 +111,7 @@ fn inlined(
                 .and_then(|edges| edges.iter().find(|e| e.span == span))
                 .and_then(|e| e.target.clone());
             if let Some(t) = target {
-                let below = inlined(&t, graph, profiles, template_of, memo, chain + 1);
+                let below = inlined(&t, graph, profile_of, memo, chain + 1);
                 deepest = deepest.max(at.plus(below));
             }
         }
@@ -126,10 +124,9 @@ fn inlined(
 /// blocks around the tag, go past the limits that hold for one file.
 pub(crate) fn add(
     graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>,
-    template_of: &dyn Fn(&Path) -> Option<std::sync::Arc<Template>>,
+    profile_of: &dyn Fn(&Path) -> Option<Profile>,
     files: &mut BTreeMap<PathBuf, FileAnalysis>,
 ) {
-    let mut profiles: BTreeMap<PathBuf, Option<Profile>> = BTreeMap::new();
     let mut memo: BTreeMap<PathBuf, Depth> = BTreeMap::new();
     for (path, file) in files.iter_mut() {
         let Some(edges) = graph.get(path) else {
@@ -138,7 +135,9 @@ pub(crate) fn add(
         if edges.is_empty() {
             continue;
         }
-        let sites = profile(&file.template).includes;
+        let Some(sites) = profile_of(path).map(|p| p.includes) else {
+            continue;
+        };
         let mut added = false;
         for (span, at) in sites {
             let Some(target) = edges
@@ -148,7 +147,7 @@ pub(crate) fn add(
             else {
                 continue;
             };
-            let below = inlined(target, graph, &mut profiles, template_of, &mut memo, 1);
+            let below = inlined(target, graph, profile_of, &mut memo, 1);
             let total = at.plus(below);
             // A partial past the limits on its own already has an error of its own.
             if total.within_limits() || !below.within_limits() {

@@ -18,7 +18,7 @@ pub mod text;
 
 pub use codes::*;
 pub use detect::detect_locale;
-pub use project::{check_project, ProjectTemplate};
+pub use project::{check_project, MessageSummary, ProjectTemplate};
 pub use prose::{IncludeResolver, NoIncludes, MAX_LIST_ITEMS};
 pub use suppress::apply_suppressions;
 

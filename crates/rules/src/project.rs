@@ -7,14 +7,31 @@ use crate::{is_proactive, RulesConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use tplc_diagnostics::{Diagnostic, Fix, Label, Span, TextEdit};
-use tplc_syntax::{Anchor, Node, Template};
+use tplc_syntax::{Anchor, Header, Node, Template};
 
 /// One template of the project.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectTemplate<'a> {
     pub path: &'a Path,
-    pub template: &'a Template,
-    pub source: &'a str,
+    pub summary: &'a MessageSummary,
+}
+
+/// All the project-wide rules read of a template: small enough to keep for every template
+/// of a catalogue while its syntax trees are not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MessageSummary {
+    pub header: Option<Header>,
+    /// Placeholder paths printed (body and subject).
+    pub printed: BTreeSet<String>,
+}
+
+impl MessageSummary {
+    pub fn of(t: &Template) -> MessageSummary {
+        MessageSummary {
+            header: t.header.clone(),
+            printed: placeholders(t),
+        }
+    }
 }
 
 struct Msg<'a> {
@@ -32,7 +49,7 @@ fn messages<'a>(templates: &'a [ProjectTemplate<'a>]) -> Vec<Msg<'a>> {
     templates
         .iter()
         .filter_map(|t| {
-            let h = t.template.header.as_ref()?;
+            let h = t.summary.header.as_ref()?;
             let kind = h.kind.as_ref()?.node.as_str();
             let id = h.id.as_ref().map(|i| i.node.clone()).unwrap_or_else(|| {
                 t.path
@@ -182,19 +199,18 @@ pub fn check_project(
         if locales.len() < 2 {
             continue;
         }
-        let sets: Vec<BTreeSet<String>> =
-            group.iter().map(|m| placeholders(m.t.template)).collect();
+        let sets: Vec<&BTreeSet<String>> = group.iter().map(|m| &m.t.summary.printed).collect();
         for (i, m) in group.iter().enumerate() {
             for (j, other) in group.iter().enumerate() {
                 if i == j || other.locale == m.locale {
                     continue;
                 }
-                let missing: Vec<&String> = sets[j].difference(&sets[i]).collect();
+                let missing: Vec<&String> = sets[j].difference(sets[i]).collect();
                 if missing.is_empty() {
                     continue;
                 }
                 let span =
-                    m.t.template
+                    m.t.summary
                         .header
                         .as_ref()
                         .and_then(|h| h.locale.as_ref())

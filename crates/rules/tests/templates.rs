@@ -262,14 +262,16 @@ fn project_budget_duplicates_window_and_parity() {
         ("notice.tplc", c),
         ("reply.tplc", r),
     ];
-    let trees: Vec<Template> = srcs.iter().map(|(_, s)| project_file(s)).collect();
+    let summaries: Vec<MessageSummary> = srcs
+        .iter()
+        .map(|(_, s)| MessageSummary::of(&project_file(s)))
+        .collect();
     let items: Vec<ProjectTemplate> = srcs
         .iter()
-        .zip(&trees)
-        .map(|((p, s), t)| ProjectTemplate {
+        .zip(&summaries)
+        .map(|((p, _), summary)| ProjectTemplate {
             path: Path::new(p),
-            template: t,
-            source: s,
+            summary,
         })
         .collect();
     let out = check_project(&items, &RulesConfig::default());

@@ -5,10 +5,11 @@
 use super::{error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
 use crate::ColorChoice;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tplc_compile::{artifact_stem, compile, manifest_entry, AnalysisIncludes};
+use tplc_compile::{
+    artifact_stem, compile, manifest_entry, manifest_entry_text, write_manifest, AnalysisIncludes,
+};
 
 #[derive(clap::Args)]
 pub struct BuildArgs {
@@ -102,7 +103,8 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         let entry = manifest_entry(&rel, &c);
         // Fingerprints only serve `--watch`.
         let print = watching.then(|| format!("{entry}\n{}\n{}", c.text, c.html));
-        Ok::<_, std::io::Error>((rel, entry, print))
+        // Kept as text: as JSON trees, a catalogue's entries were most of the build's memory.
+        Ok::<_, std::io::Error>((rel, manifest_entry_text(&entry), print))
     });
     let mut entries = Vec::new();
     let mut prints = Fingerprints::new();
@@ -121,10 +123,10 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         }
     }
     let count = entries.len();
-    let manifest = json!({ "tplc": env!("CARGO_PKG_VERSION"), "templates": entries });
-    let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     if let Err(e) = staging
-        .write("manifest.json", &manifest_text)
+        .write_with("manifest.json", |w| {
+            write_manifest(w, env!("CARGO_PKG_VERSION"), &entries)
+        })
         .and_then(|()| staging.commit())
     {
         return error(format!("cannot write {}: {e}", out_dir.display()));
@@ -195,6 +197,17 @@ impl Staging {
             std::fs::create_dir_all(d)?;
         }
         std::fs::write(&p, content)
+    }
+
+    /// Write one file through a buffer.
+    fn write_with(
+        &self,
+        rel: &str,
+        content: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(self.dir.join(rel))?);
+        content(&mut w)?;
+        std::io::Write::flush(&mut w)
     }
 
     fn abort(self) {

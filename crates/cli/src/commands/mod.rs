@@ -29,8 +29,8 @@ pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
     }
     let root = find_root(&paths[0]);
     let mut ws = Workspace::load(&root).map_err(|e| e.to_string())?;
-    // No command line command shows a placeholder's type: keep only what building needs.
-    ws.set_fact_detail(tplc_project::FactDetail::Usage);
+    // No command shows a placeholder's type or walks a tree it did not ask for.
+    ws.set_keep(tplc_project::Keep::Diagnostics);
     let mut selected = Vec::new();
     for p in &paths {
         let abs = std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))?;

@@ -297,14 +297,20 @@ pub fn engine_diagnostics(
         .diagnostics
         .iter()
         .map(|d| {
-            tplc_lsp::convert::diagnostic(&t, &uri, d, Some(fa.template.body_start), &|p, span| {
-                let other = &a.files.get(p)?.source;
-                let range = tplc_lsp::convert::Text::new(other, enc).range(span);
-                Some(tower_lsp_server::ls_types::Location::new(
-                    file_uri(p).parse().ok()?,
-                    range,
-                ))
-            })
+            tplc_lsp::convert::diagnostic(
+                &t,
+                &uri,
+                d,
+                Some(fa.template().body_start),
+                &|p, span| {
+                    let other = &a.files.get(p)?.source;
+                    let range = tplc_lsp::convert::Text::new(other, enc).range(span);
+                    Some(tower_lsp_server::ls_types::Location::new(
+                        file_uri(p).parse().ok()?,
+                        range,
+                    ))
+                },
+            )
         })
         .collect();
     serde_json::to_value(diags).unwrap()
