@@ -237,6 +237,54 @@ fn build_writes_artifacts_and_manifest() {
         .starts_with("<!DOCTYPE html>"));
 }
 
+/// The manifest is written a batch of templates at a time: across batch boundaries it
+/// still lists every template once, in path order, with its own artifacts.
+#[test]
+fn manifest_of_many_templates_lists_each_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 600;
+    for i in 0..n {
+        let p = dir.path().join(format!("t/{:03}/m{i}.tplc", i % 7));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let text = CLEAN.replace("has shipped", &format!("has shipped ({i})"));
+        std::fs::write(p, text).unwrap();
+    }
+    let o = tplc(dir.path(), &["build", "--out", "dist"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("dist/manifest.json")).unwrap();
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    let listed: Vec<&str> = manifest["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["template"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = (0..n)
+        .map(|i| format!("t/{:03}/m{i}.tplc", i % 7))
+        .collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    // Each entry names its own artifacts, which hold that template's text.
+    for t in manifest["templates"].as_array().unwrap().iter().step_by(97) {
+        let rel = t["template"].as_str().unwrap();
+        let i = rel.rsplit_once("/m").unwrap().1.trim_end_matches(".tplc");
+        let txt =
+            std::fs::read_to_string(dir.path().join("dist").join(t["text"].as_str().unwrap()))
+                .unwrap();
+        assert!(txt.contains(&format!("has shipped ({i})")), "{rel}: {txt}");
+    }
+    // Byte for byte what pretty-printing the whole manifest gives.
+    assert_eq!(
+        text,
+        serde_json::to_string_pretty(&manifest).unwrap() + "\n"
+    );
+}
+
 #[test]
 fn failing_build_leaves_previous_output_untouched() {
     let dir = project(&[("ok.tplc", CLEAN)]);

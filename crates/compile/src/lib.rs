@@ -208,24 +208,37 @@ pub fn manifest_entry_text(entry: &Value) -> String {
     out
 }
 
-/// Write `manifest.json` from the entries of [`manifest_entry_text`]: the text
-/// pretty-printing the whole manifest as one JSON value gives, without holding every entry
-/// as a JSON tree or the whole text at once (a catalogue's manifest is tens of megabytes
-/// of text, several times that as a tree).
-pub fn write_manifest(
-    out: &mut impl std::io::Write,
-    version: &str,
-    entries: &[String],
-) -> std::io::Result<()> {
-    out.write_all(b"{\n  \"templates\": [")?;
-    for (i, e) in entries.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        out.write_all(e.as_bytes())?;
+/// Writes `manifest.json` one entry at a time, in order: the same text as pretty-printing
+/// the whole manifest as one JSON value, without holding the entries (a catalogue's
+/// manifest is tens of megabytes of text, several times that as JSON trees).
+pub struct ManifestWriter<W: std::io::Write> {
+    out: W,
+    entries: usize,
+}
+
+impl<W: std::io::Write> ManifestWriter<W> {
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"{\n  \"templates\": [")?;
+        Ok(ManifestWriter { out, entries: 0 })
     }
-    if !entries.is_empty() {
-        out.write_all(b"\n  ")?;
+
+    /// Add one entry, as given by [`manifest_entry_text`].
+    pub fn entry(&mut self, text: &str) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.entries == 0 { b"\n" } else { b",\n" })?;
+        self.out.write_all(text.as_bytes())?;
+        self.entries += 1;
+        Ok(())
     }
-    write!(out, "],\n  \"tplc\": {}\n}}\n", Value::from(version))
+
+    /// Close the list, add the version, and hand back the writer.
+    pub fn finish(mut self, version: &str) -> std::io::Result<W> {
+        if self.entries > 0 {
+            self.out.write_all(b"\n  ")?;
+        }
+        write!(self.out, "],\n  \"tplc\": {}\n}}\n", Value::from(version))?;
+        Ok(self.out)
+    }
 }
 
 /// `reviews/ask.tplc` → `reviews/ask`.
@@ -382,9 +395,11 @@ mod manifest_tests {
                 serde_json::to_string_pretty(&json!({ "tplc": "1.2.3", "templates": entries }))
                     .unwrap()
                     + "\n";
-            let texts: Vec<String> = entries.iter().map(manifest_entry_text).collect();
-            let mut streamed = Vec::new();
-            write_manifest(&mut streamed, "1.2.3", &texts).unwrap();
+            let mut w = ManifestWriter::new(Vec::new()).unwrap();
+            for e in &entries {
+                w.entry(&manifest_entry_text(e)).unwrap();
+            }
+            let streamed = w.finish("1.2.3").unwrap();
             assert_eq!(String::from_utf8(streamed).unwrap(), whole, "{n} entries");
         }
     }

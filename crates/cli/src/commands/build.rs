@@ -5,11 +5,16 @@
 use super::{error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
 use crate::ColorChoice;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tplc_compile::{
-    artifact_stem, compile, manifest_entry, manifest_entry_text, write_manifest, AnalysisIncludes,
+    artifact_stem, compile, manifest_entry, manifest_entry_text, AnalysisIncludes, ManifestWriter,
 };
+
+/// Templates compiled together before their manifest entries are written: enough to keep
+/// both cores busy, few enough that a batch's entries take little memory.
+const BATCH: usize = 256;
 
 #[derive(clap::Args)]
 pub struct BuildArgs {
@@ -83,9 +88,10 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         shown.iter().filter(|f| !f.is_partial).collect();
     let (want_text, want_html) = (ws.config().build.text, ws.config().build.html);
     let watching = previous.is_some();
-    // Each template is compiled and written on every core as soon as it is ready, so the
-    // artifacts of a whole catalogue are never all in memory; results keep file order.
-    let built = tplc_project::par_map(&templates, |f| {
+    // Templates are compiled and written on every core, a batch at a time, and each batch's
+    // manifest entries are written out in file order before the next: neither the
+    // artifacts nor the manifest of a whole catalogue are ever in memory.
+    let build_one = |f: &&&tplc_project::FileAnalysis| {
         let rel = f
             .path
             .strip_prefix(ws.root())
@@ -103,32 +109,28 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         let entry = manifest_entry(&rel, &c);
         // Fingerprints only serve `--watch`.
         let print = watching.then(|| format!("{entry}\n{}\n{}", c.text, c.html));
-        // Kept as text: as JSON trees, a catalogue's entries were most of the build's memory.
         Ok::<_, std::io::Error>((rel, manifest_entry_text(&entry), print))
-    });
-    let mut entries = Vec::new();
+    };
     let mut prints = Fingerprints::new();
-    for result in built {
-        match result {
-            Ok((rel, entry, print)) => {
+    let written = (|| {
+        let mut manifest = ManifestWriter::new(staging.file("manifest.json")?)?;
+        for batch in templates.chunks(BATCH) {
+            for result in tplc_project::par_map(batch, build_one) {
+                let (rel, entry, print) = result?;
                 if let Some(print) = print {
                     prints.insert(rel, print);
                 }
-                entries.push(entry);
-            }
-            Err(e) => {
-                staging.abort();
-                return error(format!("cannot write {}: {e}", out_dir.display()));
+                manifest.entry(&entry)?;
             }
         }
+        manifest.finish(env!("CARGO_PKG_VERSION"))?.flush()
+    })();
+    let count = templates.len();
+    if let Err(e) = written {
+        staging.abort();
+        return error(format!("cannot write {}: {e}", out_dir.display()));
     }
-    let count = entries.len();
-    if let Err(e) = staging
-        .write_with("manifest.json", |w| {
-            write_manifest(w, env!("CARGO_PKG_VERSION"), &entries)
-        })
-        .and_then(|()| staging.commit())
-    {
+    if let Err(e) = staging.commit() {
         return error(format!("cannot write {}: {e}", out_dir.display()));
     }
     match previous {
@@ -199,15 +201,11 @@ impl Staging {
         std::fs::write(&p, content)
     }
 
-    /// Write one file through a buffer.
-    fn write_with(
-        &self,
-        rel: &str,
-        content: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(self.dir.join(rel))?);
-        content(&mut w)?;
-        std::io::Write::flush(&mut w)
+    /// A new file, written through a buffer (flush it before [`Staging::commit`]).
+    fn file(&self, rel: &str) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
+        Ok(std::io::BufWriter::new(std::fs::File::create(
+            self.dir.join(rel),
+        )?))
     }
 
     fn abort(self) {
