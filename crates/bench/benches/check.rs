@@ -14,6 +14,10 @@ use std::sync::Arc;
 use tplc_bench::{corpus, single, single_flat, CorpusOptions};
 use tplc_project::Workspace;
 
+/// The allocator the `tplc` binary ships with, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn workspace(files: &[(String, String)]) -> Workspace {
     let root = PathBuf::from("/bench");
     let mut ws = Workspace::in_memory(root.clone());

@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 use tplc_compile::{compile, AnalysisIncludes, Compiled};
 use tplc_project::Workspace;
 
+/// The allocator the `tplc` binary ships with, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TEMPLATE: &str = include_str!("../../../examples/orders/delivery-scheduling.tplc");
 const SIGNATURE: &str = include_str!("../../../examples/_signature.tplc");
 

@@ -19,6 +19,10 @@ use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The allocator the `tplc` binary ships with, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EDITS: usize = 200;
 
 fn template() -> String {

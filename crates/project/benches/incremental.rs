@@ -9,6 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tplc_project::{AnalysisCache, Workspace};
 
+/// The allocator the `tplc` binary ships with, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut t: Vec<Duration>) -> (f64, f64) {
     t.sort();
     let pick = |q: f64| t[((t.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
