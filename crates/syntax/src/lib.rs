@@ -5,6 +5,7 @@
 //! Parse problems become [`Diagnostic`]s; parsing never fails as a whole.
 
 pub mod ast;
+mod fast_tags;
 pub mod header;
 pub mod lexer;
 pub mod parser;

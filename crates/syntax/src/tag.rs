@@ -254,6 +254,14 @@ fn to_simple<'s>(toks: &[(Tok<'s>, Span)]) -> Vec<(Tok<'s>, SimpleSpan)> {
 
 /// Parse the inside of `{{ … }}`. `eoi` is the empty span just before the closing delimiter.
 pub fn parse_output(toks: &[(Tok<'_>, Span)], eoi: Span) -> Result<Expr, Vec<TagError>> {
+    match crate::fast_tags::output(toks) {
+        Some(e) => Ok(e),
+        None => grammar_output(toks, eoi),
+    }
+}
+
+/// [`parse_output`] through the general grammar only.
+fn grammar_output(toks: &[(Tok<'_>, Span)], eoi: Span) -> Result<Expr, Vec<TagError>> {
     let toks = to_simple(toks);
     run(
         expr().then_ignore(end()).labelled("an expression"),
@@ -264,6 +272,14 @@ pub fn parse_output(toks: &[(Tok<'_>, Span)], eoi: Span) -> Result<Expr, Vec<Tag
 
 /// Parse the inside of `{% … %}`.
 pub fn parse_stmt(toks: &[(Tok<'_>, Span)], eoi: Span) -> Result<Stmt, Vec<TagError>> {
+    match crate::fast_tags::stmt(toks) {
+        Some(s) => Ok(s),
+        None => grammar_stmt(toks, eoi),
+    }
+}
+
+/// [`parse_stmt`] through the general grammar only.
+fn grammar_stmt(toks: &[(Tok<'_>, Span)], eoi: Span) -> Result<Stmt, Vec<TagError>> {
     let toks = to_simple(toks);
     run(stmt(), &toks, eoi)
 }
@@ -313,6 +329,97 @@ mod tests {
         };
         assert_eq!(op.node, BinOp::And);
         assert!(matches!(lhs.kind, ExprKind::Not(_)));
+    }
+
+    /// The fast paths give what the grammar gives, and leave every tag it rejects to it:
+    /// random tags from the tokens of the common shapes and of what breaks them.
+    #[test]
+    fn fast_paths_agree_with_the_grammar() {
+        const PIECES: &[&str] = &[
+            "order",
+            "items",
+            "buyer",
+            "name",
+            ".",
+            ".",
+            " | ",
+            "default",
+            "date",
+            "upper",
+            "(",
+            ")",
+            ",",
+            "\"x\"",
+            "'%d %B'",
+            "3",
+            "-2",
+            "2.5",
+            "99999999999999999999",
+            "true",
+            "false",
+            "if",
+            "elif",
+            "else",
+            "endif",
+            "for",
+            "in",
+            "endfor",
+            "include",
+            "not",
+            "and",
+            "==",
+            "item",
+        ];
+        let mut seed: u64 = 0x7a65;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let (mut fast_outputs, mut fast_stmts) = (0, 0);
+        for _ in 0..40_000 {
+            let len = next() % 8;
+            let tail: String = (0..len)
+                .map(|_| PIECES[next() % PIECES.len()])
+                .collect::<Vec<_>>()
+                .join(" ");
+            // Mostly a well-formed start, so the fast paths are taken often.
+            let src = match next() % 5 {
+                0 => format!("order.items | default(\"x\", 2) {tail}"),
+                1 => format!("for item in order.items {tail}"),
+                2 => format!("if buyer.name {tail}"),
+                3 => format!("{} {tail}", PIECES[next() % PIECES.len()]),
+                _ => tail,
+            };
+            let (toks, errs) = lex_tag(&src, 0);
+            if !errs.is_empty() {
+                continue;
+            }
+            let eoi = Span::empty(src.len());
+            if let Some(fast) = crate::fast_tags::output(&toks) {
+                assert_eq!(Ok(fast), grammar_output(&toks, eoi), "{{{{ {src} }}}}");
+                fast_outputs += 1;
+            }
+            if let Some(fast) = crate::fast_tags::stmt(&toks) {
+                assert_eq!(Ok(fast), grammar_stmt(&toks, eoi), "{{% {src} %}}");
+                fast_stmts += 1;
+            }
+        }
+        // The shapes were met often enough for the comparison to mean something.
+        assert!(
+            fast_outputs > 500 && fast_stmts > 500,
+            "{fast_outputs} {fast_stmts}"
+        );
+        for src in [
+            "order.id",
+            "buyer.name | default(\"there\") | upper",
+            "order.delivery_date | date(\"%d %B\",)",
+            "x | f()",
+        ] {
+            let (toks, _) = lex_tag(src, 0);
+            assert!(crate::fast_tags::output(&toks).is_some(), "{src}");
+        }
     }
 
     #[test]
