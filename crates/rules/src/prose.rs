@@ -153,9 +153,16 @@ impl<'a> Builder<'a> {
                     let Some(t) = text.get(span.start..span.end) else {
                         continue;
                     };
-                    for (i, c) in t.char_indices() {
-                        let at = span.start + i;
-                        m.push(c, Origin::new(f, at, at + c.len_utf8()));
+                    m.text.push_str(t);
+                    if t.is_ascii() {
+                        m.origins
+                            .extend((span.start..span.end).map(|at| Origin::new(f, at, at + 1)));
+                    } else {
+                        for (i, c) in t.char_indices() {
+                            let (at, n) = (span.start + i, c.len_utf8());
+                            m.origins
+                                .extend(std::iter::repeat_n(Origin::new(f, at, at + n), n));
+                        }
                     }
                 }
                 Seg::Placeholder(f, span) => {
