@@ -247,54 +247,52 @@ impl<'a> Builder<'a> {
         Some(id)
     }
 
-    /// Upper bound of the rendered length (characters) of `nodes`, lists at
-    /// [`MAX_LIST_ITEMS`] elements.
-    pub fn max_len(&self, nodes: &[Node], file: u32, depth: usize) -> usize {
-        self.max_len_with(nodes, file, depth, MAX_LIST_ITEMS)
-    }
-
-    /// Upper bound of the rendered length with every list at `items` elements.
-    pub fn max_len_with(&self, nodes: &[Node], file: u32, depth: usize, items: usize) -> usize {
+    /// Upper bounds of the rendered length (characters) of `nodes`: with every list at
+    /// [`MAX_LIST_ITEMS`] elements, and with every list at one element. One walk for both.
+    pub fn max_lens(&self, nodes: &[Node], file: u32, depth: usize) -> (usize, usize) {
         let text = &self
             .files
             .get(file as usize)
             .map(|f| f.text.clone())
             .unwrap_or_else(|| Arc::from(""));
-        let mut n = 0usize;
+        let both = |n: usize| (n, n);
+        let max = |a: (usize, usize), b: (usize, usize)| (a.0.max(b.0), a.1.max(b.1));
+        let (mut many, mut one) = (0usize, 0usize);
         for node in nodes {
-            n = n.saturating_add(match node {
-                Node::Text(s) => text
-                    .get(s.start..s.end)
-                    .map(|t| t.chars().count())
-                    .unwrap_or(0),
-                Node::Output(o) => placeholder_max(&o.expr),
+            let (m, o) = match node {
+                Node::Text(s) => both(
+                    text.get(s.start..s.end)
+                        .map(|t| t.chars().count())
+                        .unwrap_or(0),
+                ),
+                Node::Output(o) => both(placeholder_max(&o.expr)),
                 Node::If(b) => b
                     .branches
                     .iter()
-                    .map(|br| self.max_len_with(&br.body, file, depth, items))
-                    .max()
-                    .unwrap_or(0),
+                    .map(|br| self.max_lens(&br.body, file, depth))
+                    .fold((0, 0), max),
                 Node::For(f) => {
-                    let body = self
-                        .max_len_with(&f.body, file, depth, items)
-                        .saturating_mul(items);
-                    body.max(
-                        f.else_body
-                            .as_ref()
-                            .map(|e| self.max_len_with(e, file, depth, items))
-                            .unwrap_or(0),
-                    )
+                    let (m, o) = self.max_lens(&f.body, file, depth);
+                    let body = (m.saturating_mul(MAX_LIST_ITEMS), o);
+                    let other = f
+                        .else_body
+                        .as_ref()
+                        .map(|e| self.max_lens(e, file, depth))
+                        .unwrap_or((0, 0));
+                    max(body, other)
                 }
                 Node::Include(inc) if depth < MAX_DEPTH => self
                     .partials
                     .iter()
                     .find(|(_, name, _)| *name == inc.name.node)
-                    .map(|(id, _, t)| self.max_len_with(&t.body, *id, depth + 1, items))
-                    .unwrap_or(0),
-                _ => 0,
-            });
+                    .map(|(id, _, t)| self.max_lens(&t.body, *id, depth + 1))
+                    .unwrap_or((0, 0)),
+                _ => (0, 0),
+            };
+            many = many.saturating_add(m);
+            one = one.saturating_add(o);
         }
-        n
+        (many, one)
     }
 }
 
