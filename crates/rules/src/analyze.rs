@@ -3,7 +3,9 @@
 
 use crate::codes::*;
 use crate::lexicon::{Cat, Hit, Lexicon};
-use crate::text::{cover, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER};
+use crate::text::{
+    cover, is_alnum, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER,
+};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,14 +117,14 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
             if text[start..stop]
                 .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
                 .chars()
-                .any(char::is_alphanumeric)
+                .any(is_alnum)
             {
                 out.push((start, stop));
             }
             start = stop;
         }
     }
-    if text[start..].chars().any(char::is_alphanumeric) {
+    if text[start..].chars().any(is_alnum) {
         out.push((start, text.len()));
     }
     out
@@ -281,7 +283,7 @@ fn hits_in(hits: &[Hit], cat: Cat, s: (usize, usize)) -> impl Iterator<Item = &H
 }
 
 fn word_count(t: &str) -> usize {
-    t.split(|c: char| !c.is_alphanumeric())
+    t.split(|c: char| !is_alnum(c))
         .filter(|w| !w.is_empty())
         .count()
 }
@@ -789,7 +791,7 @@ fn url_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'*+,;=%".contains(&(c as u8))
     } else {
-        c.is_alphanumeric() || c == PLACEHOLDER
+        is_alnum(c) || c == PLACEHOLDER
     }
 }
 

@@ -1,6 +1,7 @@
 //! Language identification by script and stop-word statistics.
 
 use crate::lexicon::lexicon;
+use crate::text::is_alpha;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -39,7 +40,7 @@ pub fn detect_locale(text: &str) -> Option<&'static str> {
             letters += usize::from(c.is_ascii_alphabetic());
             continue;
         }
-        letters += usize::from(c.is_alphabetic());
+        letters += usize::from(is_alpha(c));
         kana += usize::from(is_kana(c));
         cjk += usize::from(is_cjk(c));
     }
@@ -54,7 +55,7 @@ pub fn detect_locale(text: &str) -> Option<&'static str> {
     let mut words = 0;
     let mut counts = [0usize; SCORED.len()];
     for w in lower
-        .split(|c: char| !(c.is_alphabetic() || c == '\''))
+        .split(|c: char| !(is_alpha(c) || c == '\''))
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
     {

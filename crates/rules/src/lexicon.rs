@@ -229,7 +229,7 @@ pub fn lexicon_with(
 }
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    crate::text::is_alnum(c)
 }
 
 impl Lexicon {

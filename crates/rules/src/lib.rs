@@ -104,7 +104,7 @@ pub fn check_template(
     if let (Some(h), Some(kind)) = (header, kind) {
         let at = h.kind.as_ref().map(|k| k.span).unwrap_or(h.span);
         // missing-order-id
-        if is_proactive(kind) && !builder.printed.iter().any(|p| p == "order.id") {
+        if is_proactive(kind) && !builder.prints_order_id {
             let insert = format!("{} {{{{ order.id }}}}\n\n", order_word(locale));
             diags.push(
                 Diagnostic::error(

@@ -264,35 +264,73 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     }
 }
 
-/// What a character standing alone in its cluster (no combining mark follows) reads as,
-/// for the scripts most sellers write in: Latin, Greek, Cyrillic and the rest below
-/// U+0800, and the CJK symbols and kana at U+3000–U+30FF. Computed once with the same
-/// NFKC and case mapping as any other cluster, which are costly per character.
+/// Blocks whose characters, standing alone in their cluster (no combining mark follows),
+/// are read through a table: Latin, Greek, Cyrillic and the rest below U+0800,
+/// punctuation and currency signs, CJK symbols and kana, full-width forms.
+const LONE_BLOCKS: [std::ops::Range<u32>; 4] =
+    [0x80..0x800, 0x2000..0x2100, 0x3000..0x3100, 0xFF00..0xFFF0];
+
+/// What a character standing alone in its cluster reads as, for [`LONE_BLOCKS`]. Computed
+/// once with the same NFKC and case mapping as any other cluster, which are costly per
+/// character.
 fn lone_char(c: char) -> Option<&'static str> {
     static TABLE: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
-    let at = match c as u32 {
-        n @ 0x80..0x800 => n - 0x80,
-        n @ 0x3000..0x3100 => n - 0x3000 + 0x780,
-        _ => return None,
-    };
-    let table = TABLE.get_or_init(|| {
-        (0x80..0x800)
-            .chain(0x3000..0x3100)
-            .map(|n| {
-                char::from_u32(n)
-                    .map(|c| {
-                        std::iter::once(c)
-                            .nfkc()
-                            .flat_map(char::to_lowercase)
-                            .map(confusable)
-                            .collect::<String>()
+    let n = c as u32;
+    let mut at = 0;
+    for block in &LONE_BLOCKS {
+        if block.contains(&n) {
+            at += n - block.start;
+            let table = TABLE.get_or_init(|| {
+                LONE_BLOCKS
+                    .iter()
+                    .flat_map(|b| b.clone())
+                    .map(|n| {
+                        char::from_u32(n)
+                            .map(|c| {
+                                std::iter::once(c)
+                                    .nfkc()
+                                    .flat_map(char::to_lowercase)
+                                    .map(confusable)
+                                    .collect::<String>()
+                            })
+                            .unwrap_or_default()
+                            .into_boxed_str()
                     })
-                    .unwrap_or_default()
-                    .into_boxed_str()
-            })
-            .collect()
-    });
-    table.get(at as usize).map(|s| &**s)
+                    .collect()
+            });
+            return table.get(at as usize).map(|s| &**s);
+        }
+        at += block.end - block.start;
+    }
+    None
+}
+
+/// `char::is_alphanumeric`, answering the letters of Japanese text (kana, CJK ideographs)
+/// and of Latin-script European languages without the Unicode tables. A test checks it
+/// against `char::is_alphanumeric` for every character.
+#[inline]
+pub(crate) fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_common_letter(c) || c.is_alphanumeric()
+    }
+}
+
+/// `char::is_alphabetic`, with the same shortcut as [`is_alnum`].
+#[inline]
+pub(crate) fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        is_common_letter(c) || c.is_alphabetic()
+    }
+}
+
+/// Latin-1 and Latin Extended letters, hiragana, katakana and CJK ideographs.
+#[inline]
+fn is_common_letter(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 /// NFKC, case folding, invisible characters removed, confusables mapped, whitespace
@@ -403,67 +441,82 @@ pub fn normalize(prose: &Mapped) -> Mapped {
 /// in runs up to each joined word.
 fn join_spaced_letters(m: Mapped) -> Mapped {
     let text = m.text.as_str();
-    let is_sep = |c: char| matches!(c, ' ' | '.' | '-' | '_' | '·' | '*' | '/');
+    let b = text.as_bytes();
     let mut out: Option<Mapped> = None;
-    // Bytes of `m` already in `out`.
+    // Bytes of `m` already in `out`; characters before it are in a joined run and start
+    // no other.
     let mut copied = 0;
     // Byte offsets of the letters of a run.
     let mut letters: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while let Some(c) = char_at(text, i) {
-        let next = i + c.len_utf8();
-        // Cheapest test first: most characters are not followed by a separator.
-        let sep = char_at(text, next).filter(|&s| is_sep(s));
-        let starts_word = || {
-            text[..i]
-                .chars()
-                .next_back()
-                .is_none_or(|p| !p.is_alphanumeric())
-        };
-        if let Some(sep) = sep.filter(|_| c.is_alphabetic() && starts_word()) {
-            letters.clear();
-            letters.push(i);
-            // The last letter of the run.
-            let mut j = i;
-            loop {
-                let at_sep = j + char_at(text, j).map_or(1, char::len_utf8);
-                if char_at(text, at_sep) != Some(sep) {
-                    break;
-                }
-                let at = at_sep + sep.len_utf8();
-                let Some(l) = char_at(text, at).filter(|l| l.is_alphabetic()) else {
-                    break;
-                };
-                if char_at(text, at + l.len_utf8()).is_some_and(char::is_alphanumeric) {
-                    break;
-                }
-                letters.push(at);
-                j = at;
-            }
-            // "a g o o d": a one-letter word ("a", "I", "y", "à", "è") may lead the run,
-            // unless the letters only spell a word with it ("a w e s o m e").
-            let skip = usize::from(
-                letters.len() >= 4
-                    && sep == ' '
-                    && is_one_letter_word(c)
-                    && !leads_spelled_word(text, &letters),
-            );
-            if letters.len() - skip >= 3 {
-                let o = out.get_or_insert_with(|| Mapped::with_capacity(text.len()));
-                // Everything before the first joined letter, the leading word included.
-                let from = letters[skip];
-                o.extend_from(&text[copied..from], &m.origins[copied..from]);
-                for &k in &letters[skip..] {
-                    if let Some(l) = char_at(text, k) {
-                        o.push(l, m.origins[k]);
-                    }
-                }
-                i = j + char_at(text, j).map_or(1, char::len_utf8);
-                copied = i;
+    // Only a letter followed by a separator can start a run: visit the separators in
+    // order, and the character before each.
+    let mut from = 0;
+    while let Some(found) = b[from..]
+        .iter()
+        .position(|x| matches!(x, b' ' | b'.' | b'-' | b'_' | b'*' | b'/' | 0xB7))
+    {
+        let mut at_sep = from + found;
+        from = at_sep + 1;
+        if b[at_sep] == 0xB7 {
+            // The second byte of '·' (C2 B7), or of another character.
+            if at_sep == 0 || b[at_sep - 1] != 0xC2 {
                 continue;
             }
+            at_sep -= 1;
         }
-        i = next;
+        let Some(c) = text[..at_sep].chars().next_back() else {
+            continue;
+        };
+        let i = at_sep - c.len_utf8();
+        if i < copied || !is_alpha(c) {
+            continue;
+        }
+        if text[..i].chars().next_back().is_some_and(is_alnum) {
+            continue;
+        }
+        let Some(sep) = char_at(text, at_sep) else {
+            continue;
+        };
+        letters.clear();
+        letters.push(i);
+        // The last letter of the run.
+        let mut j = i;
+        loop {
+            let at_sep = j + char_at(text, j).map_or(1, char::len_utf8);
+            if char_at(text, at_sep) != Some(sep) {
+                break;
+            }
+            let at = at_sep + sep.len_utf8();
+            let Some(l) = char_at(text, at).filter(|&l| is_alpha(l)) else {
+                break;
+            };
+            if char_at(text, at + l.len_utf8()).is_some_and(is_alnum) {
+                break;
+            }
+            letters.push(at);
+            j = at;
+        }
+        // "a g o o d": a one-letter word ("a", "I", "y", "à", "è") may lead the run,
+        // unless the letters only spell a word with it ("a w e s o m e").
+        let skip = usize::from(
+            letters.len() >= 4
+                && sep == ' '
+                && is_one_letter_word(c)
+                && !leads_spelled_word(text, &letters),
+        );
+        if letters.len() - skip >= 3 {
+            let o = out.get_or_insert_with(|| Mapped::with_capacity(text.len()));
+            // Everything before the first joined letter, the leading word included.
+            let first = letters[skip];
+            o.extend_from(&text[copied..first], &m.origins[copied..first]);
+            for &k in &letters[skip..] {
+                if let Some(l) = char_at(text, k) {
+                    o.push(l, m.origins[k]);
+                }
+            }
+            copied = j + char_at(text, j).map_or(1, char::len_utf8);
+            from = copied;
+        }
     }
     match out {
         None => m,
@@ -602,6 +655,14 @@ mod tests {
         let at = m.text.find(needle).expect(needle);
         let o = cover(m.origins_of(at, at + needle.len()));
         (o.start, o.end)
+    }
+
+    #[test]
+    fn letter_tests_agree_with_the_unicode_tables() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 
     #[test]
