@@ -4,7 +4,7 @@
 use crate::codes::*;
 use crate::lexicon::{Cat, Hit, Lexicon};
 use crate::text::{
-    cover, is_alnum, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER,
+    char_at, cover, is_alnum, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER,
 };
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -791,7 +791,7 @@ fn url_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'*+,;=%".contains(&(c as u8))
     } else {
-        is_alnum(c) || c == PLACEHOLDER
+        c == PLACEHOLDER || is_alnum(c)
     }
 }
 
@@ -799,18 +799,14 @@ fn url_char(c: char) -> bool {
 fn bare_links(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        let c = text[i..].chars().next().unwrap_or(' ');
+    while let Some(c) = char_at(text, i) {
         if !url_char(c) {
             i += c.len_utf8();
             continue;
         }
         let start = i;
         let mut end = i;
-        for ch in text[i..].chars() {
-            if !url_char(ch) {
-                break;
-            }
+        while let Some(ch) = char_at(text, end).filter(|&ch| url_char(ch)) {
             end += ch.len_utf8();
         }
         let tok = text[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', ')', ']']);
@@ -819,9 +815,9 @@ fn bare_links(text: &str) -> Vec<(usize, usize)> {
         let is_url = lower.starts_with("http://")
             || lower.starts_with("https://")
             || lower.starts_with("www.");
-        let domain = !tok.contains('@') && {
+        // Two labels or more: most words have no dot and stop here.
+        let domain = tok.as_bytes().contains(&b'.') && !tok.contains('@') && {
             let host = tok.split('/').next().unwrap_or("");
-            // Two labels or more; most words have no dot and stop here.
             host.contains('.')
                 && host.split('.').all(|l| {
                     !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
@@ -1126,9 +1122,10 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
         let c = b[i];
         let starts = c.is_ascii_digit()
             || ((c == b'+' || c == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit));
-        let prev_ok =
-            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-' || b[i - 1] == b'.');
-        if !starts || !prev_ok {
+        let prev_ok = || {
+            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-' || b[i - 1] == b'.')
+        };
+        if !starts || !prev_ok() {
             i += 1;
             continue;
         }

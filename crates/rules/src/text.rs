@@ -256,7 +256,7 @@ fn confusable(c: char) -> char {
 
 /// The character at byte `at` of `text`, if any.
 #[inline]
-fn char_at(text: &str, at: usize) -> Option<char> {
+pub(crate) fn char_at(text: &str, at: usize) -> Option<char> {
     match text.as_bytes().get(at) {
         Some(&b) if b.is_ascii() => Some(b as char),
         Some(_) => text.get(at..).and_then(|t| t.chars().next()),
@@ -313,7 +313,7 @@ pub(crate) fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        is_common_letter(c) || c.is_alphanumeric()
+        is_common_letter(c) || !is_common_other(c) && c.is_alphanumeric()
     }
 }
 
@@ -323,8 +323,15 @@ pub(crate) fn is_alpha(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else {
-        is_common_letter(c) || c.is_alphabetic()
+        is_common_letter(c) || !is_common_other(c) && c.is_alphabetic()
     }
+}
+
+/// Placeholders, general punctuation (paragraph breaks, dashes, quotes), CJK and
+/// full-width punctuation: frequent in prose, neither letters nor digits.
+#[inline]
+fn is_common_other(c: char) -> bool {
+    matches!(c, PLACEHOLDER | '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{FF01}'..='\u{FF0F}')
 }
 
 /// Latin-1 and Latin Extended letters, hiragana, katakana and CJK ideographs.
