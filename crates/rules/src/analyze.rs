@@ -104,16 +104,24 @@ fn link_windows(windows: &mut [Vec<Analysed>]) {
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let next = it.peek().map(|x| x.1);
+    // Only these bytes start a character that can end a sentence: ASCII marks, and the
+    // first bytes of '。' (E3), '！' and '？' (EF), and BREAK (E2).
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = b[from..]
+        .iter()
+        .position(|x| matches!(x, b'!' | b'?' | b'.' | 0xE2 | 0xE3 | 0xEF))
+    {
+        let i = from + k;
+        let Some(c) = char_at(text, i) else { break };
+        from = i + c.len_utf8();
         let end = match c {
             '!' | '?' | '。' | '！' | '？' | BREAK => true,
-            '.' => next.is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
+            '.' => char_at(text, from).is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
             _ => false,
         };
         if end {
-            let stop = i + c.len_utf8();
+            let stop = from;
             if text[start..stop]
                 .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
                 .chars()
@@ -1367,6 +1375,82 @@ fn capitalise_after(src: &str, removed: Span, edits: &mut Vec<TextEdit>) {
                 Span::new(removed.end, removed.end + c.len_utf8()),
                 up,
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sentence splitting as first written (every character visited).
+    fn reference(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut it = text.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let next = it.peek().map(|x| x.1);
+            let end = match c {
+                '!' | '?' | '。' | '！' | '？' | BREAK => true,
+                '.' => next.is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
+                _ => false,
+            };
+            if end {
+                let stop = i + c.len_utf8();
+                if text[start..stop]
+                    .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
+                    .chars()
+                    .any(char::is_alphanumeric)
+                {
+                    out.push((start, stop));
+                }
+                start = stop;
+            }
+        }
+        if text[start..].chars().any(char::is_alphanumeric) {
+            out.push((start, text.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn sentences_match_the_reference() {
+        let pieces = [
+            "a",
+            "Zz",
+            "12",
+            " ",
+            "\n",
+            "\t",
+            ".",
+            "..",
+            "!",
+            "?",
+            "。",
+            "！",
+            "？",
+            "\u{2029}",
+            "\"",
+            "example.com",
+            "10.5",
+            "\u{E000}",
+            "é",
+            "日本",
+            "\u{3000}",
+            "\u{A0}",
+            "—",
+            "…",
+        ];
+        let mut state = 0x0123_4567_89AB_CDEFu64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(sentences(&text), reference(&text), "{text:?}");
         }
     }
 }

@@ -347,21 +347,28 @@ pub fn normalize(prose: &Mapped) -> Mapped {
     let bytes = text.as_bytes();
     let mut out = Mapped::with_capacity(text.len());
     let mut i = 0;
+    // ASCII that is read as itself, lower-cased: not white space (collapsed) nor '`' (a
+    // quote).
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0B && b != b'`';
     while i < bytes.len() {
-        let b = bytes[i];
         // Most prose is ASCII: a character followed by ASCII (or the end) is a cluster of
-        // its own and its own NFKC form, so it only needs lower-casing.
-        if b.is_ascii()
-            && !b.is_ascii_whitespace()
-            && b != 0x0B
-            && bytes.get(i + 1).is_none_or(u8::is_ascii)
-        {
-            let c = if b == b'`' {
-                '\''
-            } else {
-                b.to_ascii_lowercase() as char
-            };
-            out.push(c, prose.origins[i]);
+        // its own and its own NFKC form, so it only needs lower-casing. Copy such runs
+        // whole.
+        let mut end = i + bytes[i..].iter().take_while(|&&b| plain(b)).count();
+        if bytes.get(end).is_some_and(|b| !b.is_ascii()) {
+            // The last one may take a combining mark.
+            end = end.saturating_sub(1).max(i);
+        }
+        if end > i {
+            let at = out.text.len();
+            out.extend_from(&text[i..end], &prose.origins[i..end]);
+            out.text[at..].make_ascii_lowercase();
+            i = end;
+            continue;
+        }
+        let b = bytes[i];
+        if b == b'`' && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+            out.push('\'', prose.origins[i]);
             i += 1;
             continue;
         }
