@@ -3,6 +3,7 @@
 use crate::lexicon::lexicon;
 use crate::text::is_alpha;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 fn is_kana(c: char) -> bool {
@@ -16,12 +17,36 @@ fn is_cjk(c: char) -> bool {
 /// The languages scored by stop words, in the order ties are broken.
 const SCORED: [&str; 5] = ["en", "de", "fr", "es", "it"];
 
+/// FNV-1a: the words looked up are short and not chosen against the table (it is fixed),
+/// so a simple hash serves better than the default keyed one.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Stopwords = HashMap<String, u8, BuildHasherDefault<Fnv>>;
+
 /// Every stop word of the scored languages, with one bit per language it belongs to
 /// (bit `i` for `SCORED[i]`): one lookup per word instead of one per language.
-fn stopwords() -> &'static HashMap<String, u8> {
-    static WORDS: OnceLock<HashMap<String, u8>> = OnceLock::new();
+fn stopwords() -> &'static Stopwords {
+    static WORDS: OnceLock<Stopwords> = OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut words: HashMap<String, u8> = HashMap::new();
+        let mut words = Stopwords::default();
         for (i, l) in SCORED.iter().enumerate() {
             for w in &lexicon(l).stopwords {
                 *words.entry(w.clone()).or_default() |= 1 << i;

@@ -374,6 +374,19 @@ pub fn normalize(prose: &Mapped) -> Mapped {
         }
         let Some(c) = char_at(text, i) else { break };
         let next = i + c.len_utf8();
+        // White space first: it is the most frequent character here.
+        if c.is_whitespace() && c != BREAK {
+            let o = prose.origins[i];
+            let mut j = next;
+            while let Some(w) = char_at(text, j).filter(|&w| w.is_whitespace() && w != BREAK) {
+                j += w.len_utf8();
+            }
+            if !out.text.ends_with([' ', BREAK]) {
+                out.push(' ', o);
+            }
+            i = j;
+            continue;
+        }
         if is_invisible(c) {
             i = next;
             continue;
@@ -396,18 +409,6 @@ pub fn normalize(prose: &Mapped) -> Mapped {
                 out.push(' ', o);
             }
             out.push_str(&format!("{n}-star "), o);
-            i = j;
-            continue;
-        }
-        if c.is_whitespace() && c != BREAK {
-            let o = prose.origins[i];
-            let mut j = next;
-            while let Some(w) = char_at(text, j).filter(|&w| w.is_whitespace() && w != BREAK) {
-                j += w.len_utf8();
-            }
-            if !matches!(out.last_char(), Some(' ') | Some(BREAK)) {
-                out.push(' ', o);
-            }
             i = j;
             continue;
         }
@@ -669,6 +670,14 @@ mod tests {
         let at = m.text.find(needle).expect(needle);
         let o = cover(m.origins_of(at, at + needle.len()));
         (o.start, o.end)
+    }
+
+    /// `normalize` tests for white space before invisible characters and stars.
+    #[test]
+    fn white_space_is_never_invisible_nor_a_star() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert!(!(c.is_whitespace() && (is_invisible(c) || is_star(c))), "{c:?}");
+        }
     }
 
     #[test]
