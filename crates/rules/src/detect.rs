@@ -1,6 +1,6 @@
 //! Language identification by script and stop-word statistics.
 
-use crate::lexicon::lexicon;
+use crate::lexicon;
 use crate::text::is_alpha;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -48,8 +48,8 @@ fn stopwords() -> &'static Stopwords {
     WORDS.get_or_init(|| {
         let mut words = Stopwords::default();
         for (i, l) in SCORED.iter().enumerate() {
-            for w in &lexicon(l).stopwords {
-                *words.entry(w.clone()).or_default() |= 1 << i;
+            for w in lexicon::stopwords(l) {
+                *words.entry(w).or_default() |= 1 << i;
             }
         }
         words
@@ -123,7 +123,7 @@ pub fn detect_locale(text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::LOCALES;
+    use crate::lexicon::{lexicon, LOCALES};
 
     #[test]
     fn detects_the_six_languages() {

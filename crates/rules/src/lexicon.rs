@@ -6,7 +6,7 @@
 //! when the word ends a longer one (German compounds). Japanese has no spaces, so its file
 //! sets `word_boundaries = false` and every entry matches anywhere.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -135,14 +135,6 @@ pub fn base_locale(locale: Option<&str>) -> &'static str {
 }
 
 fn build(src: &str, extra: Option<&BTreeMap<String, Vec<String>>>) -> Lexicon {
-    build_as(src, extra, AhoCorasickKind::DFA)
-}
-
-fn build_as(
-    src: &str,
-    extra: Option<&BTreeMap<String, Vec<String>>>,
-    kind: AhoCorasickKind,
-) -> Lexicon {
     // The files ship inside the binary and are checked by a test: a parse failure is a
     // build defect, not user input.
     let file: File = toml::from_str(src).expect("bundled lexicon parses");
@@ -185,7 +177,10 @@ fn build_as(
             });
         }
     }
-    let automaton = automaton(&patterns, kind);
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .expect("lexicon automaton builds");
     Lexicon {
         locale,
         word_boundaries: file.word_boundaries,
@@ -197,23 +192,25 @@ fn build_as(
     }
 }
 
-/// The automaton of a lexicon's patterns. A DFA: every template is scanned once per text
-/// variant, and a DFA reads a byte in fewer steps than the other kinds, for a few hundred
-/// kilobytes per locale. The kind changes how fast matches are found, not which.
-fn automaton(patterns: &[String], kind: AhoCorasickKind) -> AhoCorasick {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(patterns)
-        .expect("lexicon automaton builds")
-}
-
 fn plain(s: &str) -> crate::text::Mapped {
     let mut m = crate::text::Mapped::default();
     for (b, c) in s.char_indices() {
         m.push(c, crate::text::Origin::new(0, b, b + c.len_utf8()));
     }
     m
+}
+
+/// The stop words of a base locale's bundled file, without building its automaton.
+pub fn stopwords(locale: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Stopwords {
+        #[serde(default)]
+        stopwords: Vec<String>,
+    }
+    let i = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
+    toml::from_str::<Stopwords>(SOURCES[i])
+        .map(|s| s.stopwords)
+        .unwrap_or_default()
 }
 
 /// The built-in lexicon of a base locale (one of [`LOCALES`]).
@@ -226,14 +223,17 @@ pub fn lexicon_with(
     locale: &str,
     extra: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
 ) -> Arc<Lexicon> {
-    static BUILT: OnceLock<Vec<Arc<Lexicon>>> = OnceLock::new();
+    // Each locale is built when first asked for: a check of English templates does not
+    // pay for the other automata.
+    static BUILT: [OnceLock<Arc<Lexicon>>; LOCALES.len()] =
+        [const { OnceLock::new() }; LOCALES.len()];
     static CUSTOM: OnceLock<Mutex<HashMap<String, Arc<Lexicon>>>> = OnceLock::new();
     let i = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
     let extra_here = extra.get(LOCALES[i]).filter(|m| !m.is_empty());
     let Some(extra_here) = extra_here else {
-        let built =
-            BUILT.get_or_init(|| SOURCES.iter().map(|s| Arc::new(build(s, None))).collect());
-        return built[i].clone();
+        return BUILT[i]
+            .get_or_init(|| Arc::new(build(SOURCES[i], None)))
+            .clone();
     };
     let key = format!("{}:{:?}", LOCALES[i], extra_here);
     let cache = CUSTOM.get_or_init(Default::default);
@@ -352,38 +352,6 @@ mod tests {
         assert!(cats("please review the attached invoice")
             .iter()
             .all(|(c, _)| *c != Cat::Review));
-    }
-
-    /// The automaton kind changes nothing found, nor the order matches come in.
-    #[test]
-    fn the_dfa_finds_what_the_nfa_finds() {
-        let seps = [" ", "", "-", ". ", "s ", "\u{2029}", "ly ", "e"];
-        for (l, src) in LOCALES.iter().zip(SOURCES) {
-            let dfa = build_as(src, None, AhoCorasickKind::DFA);
-            let nfa = build_as(src, None, AhoCorasickKind::ContiguousNFA);
-            let words: Vec<&String> = dfa.words.values().flatten().collect();
-            let mut state = 0x5DEE_CE66_Du64;
-            for _ in 0..300 {
-                let mut text = String::new();
-                for _ in 0..40 {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    text.push_str(words[(state % words.len() as u64) as usize]);
-                    text.push_str(seps[(state >> 32) as usize % seps.len()]);
-                }
-                let raw = |lex: &Lexicon| {
-                    lex.automaton
-                        .find_overlapping_iter(&text)
-                        .map(|m| (m.pattern(), m.start(), m.end()))
-                        .collect::<Vec<_>>()
-                };
-                let found = raw(&dfa);
-                assert!(!found.is_empty(), "{l}: {text}");
-                assert_eq!(found, raw(&nfa), "{l}: {text}");
-                assert_eq!(dfa.scan(&text), nfa.scan(&text), "{l}: {text}");
-            }
-        }
     }
 
     #[test]

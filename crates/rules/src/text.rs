@@ -676,7 +676,10 @@ mod tests {
     #[test]
     fn white_space_is_never_invisible_nor_a_star() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            assert!(!(c.is_whitespace() && (is_invisible(c) || is_star(c))), "{c:?}");
+            assert!(
+                !(c.is_whitespace() && (is_invisible(c) || is_star(c))),
+                "{c:?}"
+            );
         }
     }
 
