@@ -3,7 +3,9 @@
 
 use crate::codes::*;
 use crate::lexicon::{Cat, Hit, Lexicon};
-use crate::text::{cover, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER};
+use crate::text::{
+    char_at, cover, is_alnum, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER,
+};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,27 +104,35 @@ fn link_windows(windows: &mut [Vec<Analysed>]) {
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let next = it.peek().map(|x| x.1);
+    // Only these bytes start a character that can end a sentence: ASCII marks, and the
+    // first bytes of '。' (E3), '！' and '？' (EF), and BREAK (E2).
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = b[from..]
+        .iter()
+        .position(|x| matches!(x, b'!' | b'?' | b'.' | 0xE2 | 0xE3 | 0xEF))
+    {
+        let i = from + k;
+        let Some(c) = char_at(text, i) else { break };
+        from = i + c.len_utf8();
         let end = match c {
             '!' | '?' | '。' | '！' | '？' | BREAK => true,
-            '.' => next.is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
+            '.' => char_at(text, from).is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
             _ => false,
         };
         if end {
-            let stop = i + c.len_utf8();
+            let stop = from;
             if text[start..stop]
                 .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
                 .chars()
-                .any(char::is_alphanumeric)
+                .any(is_alnum)
             {
                 out.push((start, stop));
             }
             start = stop;
         }
     }
-    if text[start..].chars().any(char::is_alphanumeric) {
+    if text[start..].chars().any(is_alnum) {
         out.push((start, text.len()));
     }
     out
@@ -281,7 +291,7 @@ fn hits_in(hits: &[Hit], cat: Cat, s: (usize, usize)) -> impl Iterator<Item = &H
 }
 
 fn word_count(t: &str) -> usize {
-    t.split(|c: char| !c.is_alphanumeric())
+    t.split(|c: char| !is_alnum(c))
         .filter(|w| !w.is_empty())
         .count()
 }
@@ -306,17 +316,13 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
     let mut out: Vec<Finding> = Vec::new();
 
     // Whether the message says anything besides problem-contact offers and greetings.
-    let mut substance = false;
-    for a in &all {
-        for &s in &a.sentences {
-            let t = &a.norm.text[s.0..s.1];
-            let pc = is_problem_contact(a, s);
-            let greeting = hits_in(&a.hits, Cat::Greeting, s).next().is_some() && word_count(t) < 8;
-            if !pc && !greeting && word_count(t) >= 3 {
-                substance = true;
-            }
-        }
-    }
+    let substance = all.iter().any(|a| {
+        a.sentences.iter().any(|&s| {
+            let words = word_count(&a.norm.text[s.0..s.1]);
+            let greeting = words < 8 && hits_in(&a.hits, Cat::Greeting, s).next().is_some();
+            words >= 3 && !greeting && !is_problem_contact(a, s)
+        })
+    });
 
     for a in &all {
         for (si, &s) in a.sentences.iter().enumerate() {
@@ -790,25 +796,25 @@ const TLDS: [&str; 24] = [
 ];
 
 fn url_char(c: char) -> bool {
-    c.is_alphanumeric() || "-._~:/?#[]@!$&'*+,;=%".contains(c) || c == PLACEHOLDER
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'*+,;=%".contains(&(c as u8))
+    } else {
+        c == PLACEHOLDER || is_alnum(c)
+    }
 }
 
 /// Bare URLs and domain names in prose.
 fn bare_links(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
-        let c = text[i..].chars().next().unwrap_or(' ');
+    while let Some(c) = char_at(text, i) {
         if !url_char(c) {
             i += c.len_utf8();
             continue;
         }
         let start = i;
         let mut end = i;
-        for ch in text[i..].chars() {
-            if !url_char(ch) {
-                break;
-            }
+        while let Some(ch) = char_at(text, end).filter(|&ch| url_char(ch)) {
             end += ch.len_utf8();
         }
         let tok = text[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', ')', ']']);
@@ -817,15 +823,18 @@ fn bare_links(text: &str) -> Vec<(usize, usize)> {
         let is_url = lower.starts_with("http://")
             || lower.starts_with("https://")
             || lower.starts_with("www.");
-        let domain = !tok.contains('@') && {
+        // Two labels or more: most words have no dot and stop here.
+        let domain = tok.as_bytes().contains(&b'.') && !tok.contains('@') && {
             let host = tok.split('/').next().unwrap_or("");
-            let labels: Vec<&str> = host.split('.').collect();
-            labels.len() >= 2
-                && labels.iter().all(|l| {
-                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            host.contains('.')
+                && host.split('.').all(|l| {
+                    !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
                 })
-                && labels[0].chars().any(|c| c.is_ascii_alphabetic())
-                && TLDS.contains(labels.last().unwrap_or(&""))
+                && host
+                    .split('.')
+                    .next()
+                    .is_some_and(|l| l.bytes().any(|c| c.is_ascii_alphabetic()))
+                && host.rsplit('.').next().is_some_and(|l| TLDS.contains(&l))
         };
         if is_url || domain {
             out.push((start, tok_end));
@@ -1065,31 +1074,31 @@ fn bare_link(url: &str, written: &str, origins: &[Origin]) -> Option<Finding> {
 
 fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
     let text = &a.norm.text;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let b = text.as_bytes();
     // E-mail addresses.
-    for (idx, &(_, c)) in chars.iter().enumerate() {
-        if c != '@' {
-            continue;
-        }
+    for (at, _) in text.match_indices('@') {
         let local = |ch: char| ch.is_alphanumeric() || "._%+-".contains(ch);
-        let mut s = idx;
-        while s > 0 && local(chars[s - 1].1) {
-            s -= 1;
+        let sb = at
+            - text[..at]
+                .chars()
+                .rev()
+                .take_while(|&c| local(c))
+                .map(char::len_utf8)
+                .sum::<usize>();
+        let after = at + 1;
+        let mut eb = after
+            + text[after..]
+                .chars()
+                .take_while(|&c| c.is_alphanumeric() || c == '.' || c == '-')
+                .map(char::len_utf8)
+                .sum::<usize>();
+        while eb > after && b[eb - 1] == b'.' {
+            eb -= 1;
         }
-        let mut e = idx + 1;
-        while e < chars.len()
-            && (chars[e].1.is_alphanumeric() || chars[e].1 == '.' || chars[e].1 == '-')
-        {
-            e += 1;
-        }
-        while e > idx + 1 && chars[e - 1].1 == '.' {
-            e -= 1;
-        }
-        let domain: String = chars[idx + 1..e].iter().map(|x| x.1).collect();
-        if s == idx || !domain.contains('.') || domain.starts_with('.') {
+        let domain = &text[after..eb];
+        if sb == at || !domain.contains('.') || domain.starts_with('.') {
             continue;
         }
-        let (sb, eb) = (chars[s].0, chars.get(e).map(|x| x.0).unwrap_or(text.len()));
         let mut f = Finding::quoting(
             CONTACT_INFO,
             Severity::Error,
@@ -1107,7 +1116,9 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
         ));
         out.push(f);
     }
-    // Phone numbers: a run of digits and separators with 7 to 15 digits.
+    // Phone numbers: a run of digits and separators with 7 to 15 digits. Every character
+    // a number is made of, or is told apart by, is ASCII, so this reads bytes: the bytes
+    // of other characters match none of the tests, as the characters would not.
     let phone_context = |s: usize| -> bool {
         a.sentences
             .iter()
@@ -1115,42 +1126,42 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
             .is_some_and(|&x| hits_in(&a.hits, Cat::PhoneWord, x).next().is_some())
     };
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
+    while i < b.len() {
+        let c = b[i];
         let starts = c.is_ascii_digit()
-            || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(|x| x.1.is_ascii_digit()));
-        let prev_ok = i == 0
-            || !(chars[i - 1].1.is_ascii_alphanumeric()
-                || chars[i - 1].1 == '-'
-                || chars[i - 1].1 == '.');
-        if !starts || !prev_ok {
+            || ((c == b'+' || c == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+        let prev_ok = || {
+            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-' || b[i - 1] == b'.')
+        };
+        if !starts || !prev_ok() {
             i += 1;
             continue;
         }
         let mut j = i;
         let mut last_digit = i;
-        while j < chars.len() {
-            let ch = chars[j].1;
+        while j < b.len() {
+            let ch = b[j];
             if ch.is_ascii_digit() {
                 last_digit = j;
             } else {
                 let sep =
-                    matches!(ch, ' ' | '-' | '.' | '(' | ')' | '/' | '+') && j + 1 < chars.len();
-                let digit_follows = chars
+                    matches!(ch, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | b'+') && j + 1 < b.len();
+                let digit_follows = b
                     .get(j + 1)
-                    .is_some_and(|x| x.1.is_ascii_digit() || x.1 == '(');
-                if !sep || (ch == ' ' && !digit_follows) {
+                    .is_some_and(|x| x.is_ascii_digit() || *x == b'(');
+                if !sep || (ch == b' ' && !digit_follows) {
                     break;
                 }
             }
             j += 1;
         }
-        let run: String = chars[i..=last_digit].iter().map(|x| x.1).collect();
-        let next_alpha = chars
-            .get(last_digit + 1)
-            .is_some_and(|x| x.1.is_ascii_alphabetic() || x.1 == '%');
-        i = last_digit + 1;
-        let digits = run.chars().filter(char::is_ascii_digit).count();
+        let (sb, eb) = (i, last_digit + 1);
+        let run = &text[sb..eb];
+        let next_alpha = b
+            .get(eb)
+            .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'%');
+        i = eb;
+        let digits = run.bytes().filter(u8::is_ascii_digit).count();
         if !(7..=15).contains(&digits) || next_alpha {
             continue;
         }
@@ -1169,16 +1180,14 @@ fn contact_info(a: &Analysed, kind: &str, out: &mut Vec<Finding>) {
             && digits == 8;
         let money =
             run.contains(',') || (groups.len() == 2 && run.contains('.') && groups[1].len() == 2);
-        let asin_like =
-            groups.len() == 1 && !run.starts_with('+') && !phone_context(chars[i - 1].0);
+        let asin_like = groups.len() == 1 && !run.starts_with('+') && !phone_context(last_digit);
         if order_id || date || money || asin_like {
             continue;
         }
         let shaped = run.starts_with('+') || run.starts_with('(') || groups.len() >= 2;
-        if !shaped && !phone_context(chars[i - 1].0) {
+        if !shaped && !phone_context(last_digit) {
             continue;
         }
-        let (sb, eb) = (chars[i - run.chars().count()].0, chars[last_digit].0 + 1);
         let sev = if kind == "warranty" {
             Severity::Warning
         } else {
@@ -1213,26 +1222,22 @@ pub fn is_emoji(c: char) -> bool {
 }
 
 fn emoji(a: &Analysed, out: &mut Vec<Finding>) {
-    let chars: Vec<(usize, char)> = a.prose.text.char_indices().collect();
+    let text = a.prose.text.as_str();
     let mut i = 0;
-    while i < chars.len() {
-        if !is_emoji(chars[i].1) {
-            i += 1;
+    while let Some(c) = text.get(i..).and_then(|t| t.chars().next()) {
+        // Emoji are far from ASCII: skip it a byte at a time.
+        if c.is_ascii() || !is_emoji(c) {
+            i += c.len_utf8();
             continue;
         }
-        let mut j = i + 1;
-        while j < chars.len()
-            && (is_emoji(chars[j].1)
-                || matches!(
-                    chars[j].1,
-                    '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
-                ))
-        {
-            j += 1;
+        let mut end = i + c.len_utf8();
+        while let Some(n) = text[end..].chars().next().filter(|&n| {
+            is_emoji(n) || matches!(n, '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}')
+        }) {
+            end += n.len_utf8();
         }
-        let end = chars.get(j).map(|x| x.0).unwrap_or(a.prose.text.len());
-        let origins = a.prose.origins_of(chars[i].0, end);
-        let s: String = chars[i..j].iter().map(|x| x.1).collect();
+        let origins = a.prose.origins_of(i, end);
+        let s = &text[i..end];
         let mut f = Finding::new(
             EMOJI,
             Severity::Error,
@@ -1245,7 +1250,7 @@ fn emoji(a: &Analysed, out: &mut Vec<Finding>) {
             true,
         ));
         out.push(f);
-        i = j;
+        i = end;
     }
 }
 
@@ -1370,6 +1375,82 @@ fn capitalise_after(src: &str, removed: Span, edits: &mut Vec<TextEdit>) {
                 Span::new(removed.end, removed.end + c.len_utf8()),
                 up,
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sentence splitting as first written (every character visited).
+    fn reference(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut it = text.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            let next = it.peek().map(|x| x.1);
+            let end = match c {
+                '!' | '?' | '。' | '！' | '？' | BREAK => true,
+                '.' => next.is_none_or(|n| n.is_whitespace() || n == BREAK || n == '"'),
+                _ => false,
+            };
+            if end {
+                let stop = i + c.len_utf8();
+                if text[start..stop]
+                    .trim_matches(|c: char| c.is_whitespace() || c == BREAK)
+                    .chars()
+                    .any(char::is_alphanumeric)
+                {
+                    out.push((start, stop));
+                }
+                start = stop;
+            }
+        }
+        if text[start..].chars().any(char::is_alphanumeric) {
+            out.push((start, text.len()));
+        }
+        out
+    }
+
+    #[test]
+    fn sentences_match_the_reference() {
+        let pieces = [
+            "a",
+            "Zz",
+            "12",
+            " ",
+            "\n",
+            "\t",
+            ".",
+            "..",
+            "!",
+            "?",
+            "。",
+            "！",
+            "？",
+            "\u{2029}",
+            "\"",
+            "example.com",
+            "10.5",
+            "\u{E000}",
+            "é",
+            "日本",
+            "\u{3000}",
+            "\u{A0}",
+            "—",
+            "…",
+        ];
+        let mut state = 0x0123_4567_89AB_CDEFu64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(sentences(&text), reference(&text), "{text:?}");
         }
     }
 }

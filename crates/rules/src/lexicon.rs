@@ -200,6 +200,19 @@ fn plain(s: &str) -> crate::text::Mapped {
     m
 }
 
+/// The stop words of a base locale's bundled file, without building its automaton.
+pub fn stopwords(locale: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Stopwords {
+        #[serde(default)]
+        stopwords: Vec<String>,
+    }
+    let i = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
+    toml::from_str::<Stopwords>(SOURCES[i])
+        .map(|s| s.stopwords)
+        .unwrap_or_default()
+}
+
 /// The built-in lexicon of a base locale (one of [`LOCALES`]).
 pub fn lexicon(locale: &str) -> Arc<Lexicon> {
     lexicon_with(locale, &BTreeMap::new())
@@ -210,14 +223,17 @@ pub fn lexicon_with(
     locale: &str,
     extra: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
 ) -> Arc<Lexicon> {
-    static BUILT: OnceLock<Vec<Arc<Lexicon>>> = OnceLock::new();
+    // Each locale is built when first asked for: a check of English templates does not
+    // pay for the other automata.
+    static BUILT: [OnceLock<Arc<Lexicon>>; LOCALES.len()] =
+        [const { OnceLock::new() }; LOCALES.len()];
     static CUSTOM: OnceLock<Mutex<HashMap<String, Arc<Lexicon>>>> = OnceLock::new();
     let i = LOCALES.iter().position(|l| *l == locale).unwrap_or(0);
     let extra_here = extra.get(LOCALES[i]).filter(|m| !m.is_empty());
     let Some(extra_here) = extra_here else {
-        let built =
-            BUILT.get_or_init(|| SOURCES.iter().map(|s| Arc::new(build(s, None))).collect());
-        return built[i].clone();
+        return BUILT[i]
+            .get_or_init(|| Arc::new(build(SOURCES[i], None)))
+            .clone();
     };
     let key = format!("{}:{:?}", LOCALES[i], extra_here);
     let cache = CUSTOM.get_or_init(Default::default);
@@ -229,7 +245,7 @@ pub fn lexicon_with(
 }
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    crate::text::is_alnum(c)
 }
 
 impl Lexicon {

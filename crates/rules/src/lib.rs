@@ -90,8 +90,8 @@ pub fn check_template(
     });
     let gates = prose::gates(&template.body);
     // locale-mismatch reads the literal text of the first variant; taken before the
-    // variants move into the analysis.
-    let first_literal = prose::first_literal(&windows);
+    // variants move into the analysis, and only when a locale is declared.
+    let first_literal = locale_decl.map(|_| prose::first_literal(&windows));
     let mut diags = analyze::check(&Input {
         subject,
         windows,
@@ -104,7 +104,7 @@ pub fn check_template(
     if let (Some(h), Some(kind)) = (header, kind) {
         let at = h.kind.as_ref().map(|k| k.span).unwrap_or(h.span);
         // missing-order-id
-        if is_proactive(kind) && !builder.printed.iter().any(|p| p == "order.id") {
+        if is_proactive(kind) && !builder.prints_order_id {
             let insert = format!("{} {{{{ order.id }}}}\n\n", order_word(locale));
             diags.push(
                 Diagnostic::error(
@@ -117,8 +117,7 @@ pub fn check_template(
         }
         // message-too-long: an error when even a one-item order overflows (the text itself
         // is too long); a warning when only a large order with maximal values would.
-        let bound = builder.max_len(&template.body, 0, 0);
-        let single = builder.max_len_with(&template.body, 0, 0, 1);
+        let (bound, single) = builder.max_lens(&template.body, 0, 0);
         let limit = max_chars(kind);
         // Loops nested in loops multiply: past a million characters the exact bound says
         // nothing more (and saturates at the integer limit).
@@ -150,7 +149,7 @@ pub fn check_template(
         }
     }
     // locale-mismatch, on the literal text of the first variant.
-    if let (Some(h), Some(decl)) = (header, locale_decl) {
+    if let (Some(h), Some(decl), Some(first_literal)) = (header, locale_decl, first_literal) {
         if let Some(found) = detect_locale(&first_literal) {
             if found != locale && lexicon::LOCALES.contains(&base_lang(decl).as_str()) {
                 let span = h.locale.as_ref().map(|l| l.span).unwrap_or(h.span);

@@ -75,8 +75,8 @@ pub struct Builder<'a> {
     resolver: &'a dyn IncludeResolver,
     pub files: Vec<FileInfo>,
     stack: Vec<String>,
-    /// Names of every placeholder path printed (`order.id`), includes followed.
-    pub printed: Vec<String>,
+    /// Whether `{{ order.id }}` is printed somewhere, includes followed.
+    pub prints_order_id: bool,
     /// Parsed partials, kept alive for length bounds.
     partials: Vec<(u32, String, Arc<Template>)>,
 }
@@ -91,7 +91,7 @@ impl<'a> Builder<'a> {
                 include_tag: Span::default(),
             }],
             stack: Vec::new(),
-            printed: Vec::new(),
+            prints_order_id: false,
             partials: Vec::new(),
         }
     }
@@ -153,9 +153,16 @@ impl<'a> Builder<'a> {
                     let Some(t) = text.get(span.start..span.end) else {
                         continue;
                     };
-                    for (i, c) in t.char_indices() {
-                        let at = span.start + i;
-                        m.push(c, Origin::new(f, at, at + c.len_utf8()));
+                    m.text.push_str(t);
+                    if t.is_ascii() {
+                        m.origins
+                            .extend((span.start..span.end).map(|at| Origin::new(f, at, at + 1)));
+                    } else {
+                        for (i, c) in t.char_indices() {
+                            let (at, n) = (span.start + i, c.len_utf8());
+                            m.origins
+                                .extend(std::iter::repeat_n(Origin::new(f, at, at + n), n));
+                        }
                     }
                 }
                 Seg::Placeholder(f, span) => {
@@ -181,9 +188,7 @@ impl<'a> Builder<'a> {
         match node {
             Node::Text(s) => push_all(&mut cur, Seg::Text(file, *s)),
             Node::Output(o) => {
-                if let Some(name) = path_name(&o.expr) {
-                    self.printed.push(name);
-                }
+                self.prints_order_id |= path_is(&o.expr, "order.id");
                 push_all(&mut cur, Seg::Placeholder(file, o.span));
             }
             Node::If(b) => {
@@ -240,54 +245,52 @@ impl<'a> Builder<'a> {
         Some(id)
     }
 
-    /// Upper bound of the rendered length (characters) of `nodes`, lists at
-    /// [`MAX_LIST_ITEMS`] elements.
-    pub fn max_len(&self, nodes: &[Node], file: u32, depth: usize) -> usize {
-        self.max_len_with(nodes, file, depth, MAX_LIST_ITEMS)
-    }
-
-    /// Upper bound of the rendered length with every list at `items` elements.
-    pub fn max_len_with(&self, nodes: &[Node], file: u32, depth: usize, items: usize) -> usize {
+    /// Upper bounds of the rendered length (characters) of `nodes`: with every list at
+    /// [`MAX_LIST_ITEMS`] elements, and with every list at one element. One walk for both.
+    pub fn max_lens(&self, nodes: &[Node], file: u32, depth: usize) -> (usize, usize) {
         let text = &self
             .files
             .get(file as usize)
             .map(|f| f.text.clone())
             .unwrap_or_else(|| Arc::from(""));
-        let mut n = 0usize;
+        let both = |n: usize| (n, n);
+        let max = |a: (usize, usize), b: (usize, usize)| (a.0.max(b.0), a.1.max(b.1));
+        let (mut many, mut one) = (0usize, 0usize);
         for node in nodes {
-            n = n.saturating_add(match node {
-                Node::Text(s) => text
-                    .get(s.start..s.end)
-                    .map(|t| t.chars().count())
-                    .unwrap_or(0),
-                Node::Output(o) => placeholder_max(&o.expr),
+            let (m, o) = match node {
+                Node::Text(s) => both(
+                    text.get(s.start..s.end)
+                        .map(|t| t.chars().count())
+                        .unwrap_or(0),
+                ),
+                Node::Output(o) => both(placeholder_max(&o.expr)),
                 Node::If(b) => b
                     .branches
                     .iter()
-                    .map(|br| self.max_len_with(&br.body, file, depth, items))
-                    .max()
-                    .unwrap_or(0),
+                    .map(|br| self.max_lens(&br.body, file, depth))
+                    .fold((0, 0), max),
                 Node::For(f) => {
-                    let body = self
-                        .max_len_with(&f.body, file, depth, items)
-                        .saturating_mul(items);
-                    body.max(
-                        f.else_body
-                            .as_ref()
-                            .map(|e| self.max_len_with(e, file, depth, items))
-                            .unwrap_or(0),
-                    )
+                    let (m, o) = self.max_lens(&f.body, file, depth);
+                    let body = (m.saturating_mul(MAX_LIST_ITEMS), o);
+                    let other = f
+                        .else_body
+                        .as_ref()
+                        .map(|e| self.max_lens(e, file, depth))
+                        .unwrap_or((0, 0));
+                    max(body, other)
                 }
                 Node::Include(inc) if depth < MAX_DEPTH => self
                     .partials
                     .iter()
                     .find(|(_, name, _)| *name == inc.name.node)
-                    .map(|(id, _, t)| self.max_len_with(&t.body, *id, depth + 1, items))
-                    .unwrap_or(0),
-                _ => 0,
-            });
+                    .map(|(id, _, t)| self.max_lens(&t.body, *id, depth + 1))
+                    .unwrap_or((0, 0)),
+                _ => (0, 0),
+            };
+            many = many.saturating_add(m);
+            one = one.saturating_add(o);
         }
-        n
+        (many, one)
     }
 }
 
@@ -405,6 +408,38 @@ fn combine(cur: Vec<Path>, alts: Vec<Path>) -> Vec<Path> {
     }
 }
 
+/// Whether the path an expression prints is `want` ([`path_name`] without building it).
+fn path_is(e: &Expr, want: &str) -> bool {
+    match &e.kind {
+        ExprKind::Path(segs) => {
+            let mut rest = want;
+            for (k, s) in segs.iter().enumerate() {
+                if k > 0 {
+                    let Some(r) = rest.strip_prefix('.') else {
+                        return false;
+                    };
+                    rest = r;
+                }
+                let Some(r) = rest.strip_prefix(s.node.as_str()) else {
+                    return false;
+                };
+                rest = r;
+            }
+            rest.is_empty()
+        }
+        ExprKind::Filter { target, .. } => path_is(target, want),
+        _ => false,
+    }
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII) in any case: what
+/// `hay.to_ascii_lowercase().contains(needle)` says, without the copy.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// `order.id`, also through filters (`order.id | upper`).
 pub fn path_name(e: &Expr) -> Option<String> {
     match &e.kind {
@@ -440,27 +475,19 @@ pub fn placeholder_max(e: &Expr) -> usize {
             }
         }
         ExprKind::Path(segs) => {
-            let last = segs
-                .last()
-                .map(|s| s.node.to_ascii_lowercase())
-                .unwrap_or_default();
-            let full: Vec<&str> = segs.iter().map(|s| s.node.as_str()).collect();
-            match last.as_str() {
-                "id" if full.first() == Some(&"order") => 19,
-                "asin" => 10,
-                "sku" => 40,
-                l if l.contains("url") || l.contains("link") => 200,
-                l if l.contains("title") || l.contains("description") => 200,
-                l if l.contains("name") => 60,
-                l if l.contains("date") || l.contains("time") => 40,
-                l if l.contains("price")
-                    || l.contains("total")
-                    || l.contains("amount")
-                    || l.contains("money") =>
-                {
-                    20
-                }
-                l if l.contains("quantity") || l.contains("count") || l.contains("number") => 10,
+            let last = segs.last().map_or("", |s| s.node.as_str());
+            let has = |w: &str| contains_ignore_case(last, w);
+            let is = |w: &str| last.eq_ignore_ascii_case(w);
+            match () {
+                _ if is("id") && segs.first().is_some_and(|s| s.node == "order") => 19,
+                _ if is("asin") => 10,
+                _ if is("sku") => 40,
+                _ if has("url") || has("link") => 200,
+                _ if has("title") || has("description") => 200,
+                _ if has("name") => 60,
+                _ if has("date") || has("time") => 40,
+                _ if has("price") || has("total") || has("amount") || has("money") => 20,
+                _ if has("quantity") || has("count") || has("number") => 10,
                 _ => 100,
             }
         }
@@ -491,11 +518,11 @@ const SENTIMENT_DATA: [&str; 16] = [
 fn cond_mentions_sentiment(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Path(segs) => segs.iter().any(|s| {
-            let l = s.node.to_ascii_lowercase();
-            SENTIMENT_DATA.iter().any(|w| l.contains(w))
-                || l.contains("unhappy")
-                || l.contains("issue")
-                || l.contains("problem")
+            let has = |w: &str| contains_ignore_case(&s.node, w);
+            SENTIMENT_DATA.iter().any(|w| has(w))
+                || has("unhappy")
+                || has("issue")
+                || has("problem")
         }),
         ExprKind::Filter { target, args, .. } => {
             cond_mentions_sentiment(target) || args.iter().any(cond_mentions_sentiment)
