@@ -1,7 +1,8 @@
-//! The shapes most tags have, read straight from their tokens: a dotted path with filters
-//! whose arguments are literals (`{{ buyer.name | default("there") }}`), and the statements
-//! built on one (`{% if order.gift %}`, `{% for item in order.items %}`, `{% endif %}`,
-//! `{% include "footer" %}`). The general grammar (`tag.rs`) builds its parser for every
+//! The shapes most tags have, read straight from their tokens: dotted paths and literals
+//! with filters whose arguments are literals (`{{ buyer.name | default("there") }}`),
+//! compared and joined with `and`, `or`, `not` (`{% elif item.sku == "A-1" %}`), and the
+//! statements built on them (`{% for item in order.items %}`, `{% endif %}`,
+//! `{% include "footer" %}`). Parentheses are left to the grammar. The general grammar (`tag.rs`) builds its parser for every
 //! tag and records every alternative it tries, which made parsing the largest cost of a
 //! check after the rules; these shapes are most tags of a catalogue.
 //!
@@ -9,19 +10,73 @@
 //! `fast_paths_agree_with_the_grammar` in `tag.rs`); anything else, every error included,
 //! is left to the grammar (`None`).
 
-use crate::ast::{Expr, ExprKind, Literal, Spanned};
+use crate::ast::{BinOp, Expr, ExprKind, Literal, Spanned};
 use crate::lexer::Tok;
-use crate::tag::{unquote, Stmt, KEYWORDS};
+use crate::tag::{binary, unquote, Stmt, KEYWORDS};
 use tplc_diagnostics::Span;
 
 type Toks<'a, 's> = &'a [(Tok<'s>, Span)];
 
-/// `{{ … }}`: the whole tag is one filtered path.
+/// `{{ … }}`: the whole tag is one expression.
 pub(crate) fn output(toks: Toks<'_, '_>) -> Option<Expr> {
-    match filtered(toks)? {
+    match or(toks)? {
         (e, []) => Some(e),
         _ => None,
     }
+}
+
+/// `a or b or c`, folded to the left as the grammar does.
+fn or<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
+    let (mut lhs, mut rest) = and(toks)?;
+    while let [(Tok::Ident("or"), span), after @ ..] = rest {
+        let (rhs, after) = and(after)?;
+        lhs = binary(Spanned::new(BinOp::Or, *span), lhs, rhs);
+        rest = after;
+    }
+    Some((lhs, rest))
+}
+
+fn and<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
+    let (mut lhs, mut rest) = not(toks)?;
+    while let [(Tok::Ident("and"), span), after @ ..] = rest {
+        let (rhs, after) = not(after)?;
+        lhs = binary(Spanned::new(BinOp::And, *span), lhs, rhs);
+        rest = after;
+    }
+    Some((lhs, rest))
+}
+
+/// `not not x`: recursion bounded by the parser's limit on `not`s per tag, checked first.
+fn not<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
+    match toks {
+        [(Tok::Ident("not"), span), after @ ..] => {
+            let (inner, rest) = not(after)?;
+            Some((
+                Expr {
+                    span: span.cover(inner.span),
+                    kind: ExprKind::Not(Box::new(inner)),
+                },
+                rest,
+            ))
+        }
+        _ => cmp(toks),
+    }
+}
+
+/// `a == b`: at most one comparison, as in the grammar.
+fn cmp<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
+    let (lhs, rest) = filtered(toks)?;
+    let op = match rest.first() {
+        Some((Tok::EqEq, _)) => BinOp::Eq,
+        Some((Tok::NotEq, _)) => BinOp::Ne,
+        Some((Tok::Lt, _)) => BinOp::Lt,
+        Some((Tok::Le, _)) => BinOp::Le,
+        Some((Tok::Gt, _)) => BinOp::Gt,
+        Some((Tok::Ge, _)) => BinOp::Ge,
+        _ => return Some((lhs, rest)),
+    };
+    let (rhs, after) = filtered(&rest[1..])?;
+    Some((binary(Spanned::new(op, rest[0].1), lhs, rhs), after))
 }
 
 /// `{% … %}`.
@@ -55,9 +110,12 @@ fn name(tok: &(Tok<'_>, Span)) -> Option<Spanned<String>> {
     }
 }
 
-/// `a.b.c | f | g(lit, lit)`, and the tokens after it.
+/// `a.b.c | f | g(lit, lit)` (or a literal with filters), and the tokens after it.
 fn filtered<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
-    let (mut expr, mut rest) = path(toks)?;
+    let (mut expr, mut rest) = match toks.first().and_then(literal) {
+        Some(lit) => (lit, &toks[1..]),
+        None => path(toks)?,
+    };
     while let [(Tok::Pipe, pipe), after @ ..] = rest {
         let (first, after) = after.split_first()?;
         let fname = name(first)?;

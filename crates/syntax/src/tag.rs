@@ -147,7 +147,7 @@ fn expr<'t, 's: 't>() -> impl Parser<'t, In<'t, 's>, Expr, Extra<'t, 's>> + Clon
     })
 }
 
-fn binary(op: Spanned<BinOp>, lhs: Expr, rhs: Expr) -> Expr {
+pub(crate) fn binary(op: Spanned<BinOp>, lhs: Expr, rhs: Expr) -> Expr {
     Expr {
         span: lhs.span.cover(rhs.span),
         kind: ExprKind::Binary {
@@ -389,6 +389,7 @@ mod tests {
                 0 => format!("order.items | default(\"x\", 2) {tail}"),
                 1 => format!("for item in order.items {tail}"),
                 2 => format!("if buyer.name {tail}"),
+                3 if next() % 2 == 0 => format!("elif item.sku == \"A-1\" {tail}"),
                 3 => format!("{} {tail}", PIECES[next() % PIECES.len()]),
                 _ => tail,
             };
@@ -416,6 +417,7 @@ mod tests {
             "buyer.name | default(\"there\") | upper",
             "order.delivery_date | date(\"%d %B\",)",
             "x | f()",
+            "not a.b == 'x' and c or not not d | upper != 2",
         ] {
             let (toks, _) = lex_tag(src, 0);
             assert!(crate::fast_tags::output(&toks).is_some(), "{src}");
