@@ -135,6 +135,28 @@ pub enum Keep {
     Diagnostics,
 }
 
+/// One file as the workspace holds it; a file over [`MAX_FILE_BYTES`] is not read.
+fn read_source(path: &Path) -> Result<SourceFile, ProjectError> {
+    let err = |e: std::io::Error| ProjectError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let size = std::fs::metadata(path).map_err(err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Ok(SourceFile {
+            text: Arc::from(""),
+            invalid_utf8_at: None,
+            too_large: Some(size),
+        });
+    }
+    let decoded = decode(std::fs::read(path).map_err(err)?);
+    Ok(SourceFile {
+        text: Arc::from(decoded.text),
+        invalid_utf8_at: decoded.invalid_utf8_at,
+        too_large: None,
+    })
+}
+
 /// A number never handed out before in this process.
 fn next_config_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -218,39 +240,17 @@ impl Workspace {
             path: root.clone(),
             message: format!("cannot read the folder: {e}"),
         })?;
-        for p in paths {
-            ws.read_file(&p)?;
+        // Read and decoded on every core: a catalogue is thousands of small files.
+        for (p, file) in paths.iter().zip(par_map(&paths, |p| read_source(p))) {
+            ws.insert_file(p.clone(), file?);
         }
         Ok(ws)
     }
 
     /// Read one file from disk into the workspace (used for files outside the walked root too).
     pub fn read_file(&mut self, path: &Path) -> Result<(), ProjectError> {
-        let err = |e: std::io::Error| ProjectError {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
-        let size = std::fs::metadata(path).map_err(err)?.len();
-        if size > MAX_FILE_BYTES {
-            self.insert_file(
-                path.to_path_buf(),
-                SourceFile {
-                    text: Arc::from(""),
-                    invalid_utf8_at: None,
-                    too_large: Some(size),
-                },
-            );
-            return Ok(());
-        }
-        let decoded = decode(std::fs::read(path).map_err(err)?);
-        self.insert_file(
-            path.to_path_buf(),
-            SourceFile {
-                text: Arc::from(decoded.text),
-                invalid_utf8_at: decoded.invalid_utf8_at,
-                too_large: None,
-            },
-        );
+        let file = read_source(path)?;
+        self.insert_file(path.to_path_buf(), file);
         Ok(())
     }
 
