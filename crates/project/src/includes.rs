@@ -1,7 +1,7 @@
 //! `{% include "name" %}`: resolving names to partial files and finding cycles.
 
 use crate::{INCLUDE_CYCLE, MISSING_INCLUDE};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use tplc_diagnostics::{Diagnostic, Label, Span};
 use tplc_syntax::{walk, Node, Template};
@@ -104,28 +104,38 @@ pub fn cycles(
     root: &Path,
     graph: &BTreeMap<PathBuf, Vec<IncludeEdge>>,
 ) -> Vec<(PathBuf, Diagnostic)> {
+    // Files by number: the search looks a file up per edge, and comparing paths in an
+    // ordered map was a tenth of a catalogue's serial work.
+    let files: Vec<(&PathBuf, &Vec<IncludeEdge>)> = graph.iter().collect();
+    let number: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.as_path(), i))
+        .collect();
     let mut out = Vec::new();
-    let mut done: BTreeSet<&PathBuf> = BTreeSet::new();
-    let mut reported: BTreeSet<(PathBuf, Span)> = BTreeSet::new();
-    for start in graph.keys() {
-        if done.contains(start) {
+    let mut done = vec![false; files.len()];
+    let mut reported: BTreeSet<(usize, Span)> = BTreeSet::new();
+    for start in 0..files.len() {
+        if done[start] {
             continue;
         }
-        // Stack of (file, next edge index); `path` mirrors the files on the stack.
-        let mut stack: Vec<(&PathBuf, usize)> = vec![(start, 0)];
+        // Stack of (file, next edge index).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         while let Some(&mut (file, ref mut idx)) = stack.last_mut() {
-            let edges = graph.get(file).map(Vec::as_slice).unwrap_or(&[]);
+            let edges = files[file].1;
             if *idx >= edges.len() {
-                done.insert(file);
+                done[file] = true;
                 stack.pop();
                 continue;
             }
             let edge = &edges[*idx];
             *idx += 1;
             let Some(target) = &edge.target else { continue };
-            if let Some(pos) = stack.iter().position(|(f, _)| *f == target) {
-                if reported.insert((file.clone(), edge.span)) {
-                    let chain: Vec<&PathBuf> = stack[pos..].iter().map(|(f, _)| *f).collect();
+            let target_number = number.get(target.as_path()).copied();
+            if let Some(pos) = stack.iter().position(|(f, _)| Some(*f) == target_number) {
+                if reported.insert((file, edge.span)) {
+                    let chain: Vec<&PathBuf> =
+                        stack[pos..].iter().map(|(f, _)| files[*f].0).collect();
                     let names: Vec<String> = chain
                         .iter()
                         .map(|p| display(root, p))
@@ -151,12 +161,12 @@ pub fn cycles(
                             ));
                         }
                     }
-                    out.push((file.clone(), d));
+                    out.push((files[file].0.clone(), d));
                 }
                 continue;
             }
-            if !done.contains(target) && graph.contains_key(target) {
-                stack.push((graph.get_key_value(target).unwrap().0, 0));
+            if let Some(t) = target_number.filter(|&t| !done[t]) {
+                stack.push((t, 0));
             }
         }
     }
