@@ -480,14 +480,19 @@ impl<'a> Checker<'a> {
         if self.is_narrowed(&key) {
             ty = ty.into_non_optional();
         }
-        if record {
-            fact.segments.push(SegmentFact {
-                span: first.span,
-                path: key.clone(),
-                ty: ty.clone(),
-                description: description.clone(),
-            });
-        }
+        // One record per segment, for hover (editors only).
+        let segment =
+            |fact: &mut PlaceholderFact, span, key: &str, ty: &Type, d: &Option<String>| {
+                if record {
+                    fact.segments.push(SegmentFact {
+                        span,
+                        path: key.to_string(),
+                        ty: ty.clone(),
+                        description: d.clone(),
+                    });
+                }
+            };
+        segment(&mut fact, first.span, &key, &ty, &description);
         for (i, seg) in segs.iter().enumerate().skip(1) {
             let was_optional = ty.is_optional();
             let base = ty.non_optional().clone();
@@ -556,14 +561,7 @@ impl<'a> Checker<'a> {
                 o.push('.');
                 o.push_str(&seg.node);
             }
-            if record {
-                fact.segments.push(SegmentFact {
-                    span: seg.span,
-                    path: key.clone(),
-                    ty: ty.clone(),
-                    description: description.clone(),
-                });
-            }
+            segment(&mut fact, seg.span, &key, &ty, &description);
         }
         if let Some(o) = &origin {
             if !ty.is_unknown() {

@@ -31,10 +31,7 @@ pub(crate) struct FirstPass {
 impl FirstPass {
     /// The syntax tree, parsed again when it was not kept.
     fn tree(&self) -> Arc<Template> {
-        match &self.template {
-            Some(t) => t.clone(),
-            None => Arc::new(tplc_syntax::parse(&self.source).template),
-        }
+        crate::kept_or_parsed(&self.template, &self.source)
     }
 }
 

@@ -383,16 +383,21 @@ impl FileAnalysis {
     /// The syntax tree: the one kept, else `source` parsed again (same tree: parsing is a
     /// function of the text).
     pub fn template(&self) -> Arc<Template> {
-        match &self.tree {
-            Some(t) => t.clone(),
-            None => Arc::new(tplc_syntax::parse(&self.source).template),
-        }
+        kept_or_parsed(&self.tree, &self.source)
     }
 
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// The tree kept of `source`, else `source` parsed again ([`Keep::Diagnostics`]).
+fn kept_or_parsed(kept: &Option<Arc<Template>>, source: &str) -> Arc<Template> {
+    match kept {
+        Some(t) => t.clone(),
+        None => Arc::new(tplc_syntax::parse(source).template),
     }
 }
 
