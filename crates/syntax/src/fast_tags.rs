@@ -27,20 +27,27 @@ pub(crate) fn output(toks: Toks<'_, '_>) -> Option<Expr> {
 
 /// `a or b or c`, folded to the left as the grammar does.
 fn or<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
-    let (mut lhs, mut rest) = and(toks)?;
-    while let [(Tok::Ident("or"), span), after @ ..] = rest {
-        let (rhs, after) = and(after)?;
-        lhs = binary(Spanned::new(BinOp::Or, *span), lhs, rhs);
-        rest = after;
-    }
-    Some((lhs, rest))
+    fold(toks, "or", BinOp::Or, and)
 }
 
 fn and<'a, 's>(toks: Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)> {
-    let (mut lhs, mut rest) = not(toks)?;
-    while let [(Tok::Ident("and"), span), after @ ..] = rest {
-        let (rhs, after) = not(after)?;
-        lhs = binary(Spanned::new(BinOp::And, *span), lhs, rhs);
+    fold(toks, "and", BinOp::And, not)
+}
+
+/// `operand (word operand)*`, folded to the left.
+fn fold<'a, 's>(
+    toks: Toks<'a, 's>,
+    word: &str,
+    op: BinOp,
+    operand: fn(Toks<'a, 's>) -> Option<(Expr, Toks<'a, 's>)>,
+) -> Option<(Expr, Toks<'a, 's>)> {
+    let (mut lhs, mut rest) = operand(toks)?;
+    while let [(Tok::Ident(w), span), after @ ..] = rest {
+        if *w != word {
+            break;
+        }
+        let (rhs, after) = operand(after)?;
+        lhs = binary(Spanned::new(op, *span), lhs, rhs);
         rest = after;
     }
     Some((lhs, rest))
