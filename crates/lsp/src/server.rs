@@ -337,10 +337,11 @@ fn publications(st: &mut State, analysis: &Analysis) -> Vec<Publication> {
         };
         let text = Text::new(&fa.source, enc);
         let other = |p: &Path, span| locate(st, analysis, enc, p, span);
+        let body_start = Some(fa.template().body_start);
         let diags: Vec<lsp::Diagnostic> = fa
             .diagnostics
             .iter()
-            .map(|d| convert::diagnostic(&text, &uri, d, Some(fa.template().body_start), &other))
+            .map(|d| convert::diagnostic(&text, &uri, d, body_start, &other))
             .collect();
         seen.insert(path.clone());
         st.published_from.insert(
@@ -811,17 +812,10 @@ impl LanguageServer for Backend {
                             .unwrap_or_default();
                         Some(lsp::Location::new(uri, range))
                     };
+                    let body_start = Some(fa.template().body_start);
                     fa.diagnostics
                         .iter()
-                        .map(|d| {
-                            convert::diagnostic(
-                                &t,
-                                &doc_uri,
-                                d,
-                                Some(fa.template().body_start),
-                                &other,
-                            )
-                        })
+                        .map(|d| convert::diagnostic(&t, &doc_uri, d, body_start, &other))
                         .collect::<Vec<_>>()
                 })
                 .await;

@@ -84,14 +84,14 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         Ok(s) => s,
         Err(e) => return error(format!("cannot write {}: {e}", out_dir.display())),
     };
-    let templates: Vec<&&tplc_project::FileAnalysis> =
-        shown.iter().filter(|f| !f.is_partial).collect();
+    let templates: Vec<&tplc_project::FileAnalysis> =
+        shown.iter().copied().filter(|f| !f.is_partial).collect();
     let (want_text, want_html) = (ws.config().build.text, ws.config().build.html);
     let watching = previous.is_some();
     // Templates are compiled and written on every core, a batch at a time, and each batch's
     // manifest entries are written out in file order before the next: neither the
     // artifacts nor the manifest of a whole catalogue are ever in memory.
-    let build_one = |f: &&&tplc_project::FileAnalysis| {
+    let build_one = |f: &&tplc_project::FileAnalysis| {
         let rel = f
             .path
             .strip_prefix(ws.root())
