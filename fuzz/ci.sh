@@ -18,9 +18,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
-targets=(analyze format render)
+targets=(analyze format render output_path)
 # Runs per target in the reproducible mode (about a minute each on a 2-core CI machine).
-declare -A runs=([analyze]=25000 [format]=100000 [render]=60000)
+declare -A runs=([analyze]=25000 [format]=100000 [render]=60000 [output_path]=200000)
 seed="${FUZZ_SEED:-20261128}"
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then

@@ -4,6 +4,9 @@
 //!
 //! Each function panics when a property fails; anything else is a pass.
 
+mod output_paths;
+
+pub use output_paths::output_paths;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -359,6 +362,11 @@ mod tests {
     #[test]
     fn format_regressions() {
         assert!(replay("format", format) > 0);
+    }
+
+    #[test]
+    fn output_path_regressions() {
+        assert!(replay("output_path", output_paths) > 0);
     }
 
     #[test]

@@ -71,6 +71,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Lsp { .. }) {
+        end_quietly_on_closed_pipe();
+    }
     // An internal error is a bug, never a verdict on the templates: say so and exit 2.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("tplc: internal error: {info}\nThis is a bug in tplc; please report it with the input that caused it.");
@@ -79,6 +82,17 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(_) => ExitCode::from(2),
+    }
+}
+
+/// A closed pipe (`tplc explain CODE | head -1`) ends the process quietly, as it ends
+/// other command-line tools: Rust ignores SIGPIPE, so every later print would panic. The
+/// language server keeps it ignored: a client that goes away is an error it handles.
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

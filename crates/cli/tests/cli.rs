@@ -479,7 +479,17 @@ fn watch_rebuilds_and_prints_only_what_changed() {
         }
         panic!("no `{needle}` in {seen:?}");
     };
+    // Each build swaps in a new folder: the same folder for seconds means no build ran.
+    // A build reads every template and writes the output; neither may start another.
+    let builds_stopped = || {
+        use std::os::unix::fs::MetadataExt;
+        let ino = || std::fs::metadata(dir.path().join("out")).unwrap().ino();
+        let before = ino();
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        assert_eq!(ino(), before, "the watcher builds again with no edit");
+    };
     wait_for("watching");
+    builds_stopped();
     std::fs::write(
         dir.path().join("two.tplc"),
         CLEAN.replace("has shipped", "is on its way"),
@@ -493,5 +503,6 @@ fn watch_rebuilds_and_prints_only_what_changed() {
     assert!(std::fs::read_to_string(dir.path().join("out/two.txt"))
         .unwrap()
         .contains("is on its way"));
+    builds_stopped();
     drop(child);
 }

@@ -403,6 +403,9 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
     }
     let source = file.text.clone();
     crate::include_errors::control_characters(&source, &mut diagnostics);
+    if !crate::is_partial(path) {
+        crate::file_names::check(&ws.root, path, &mut diagnostics);
+    }
     let parse = tplc_syntax::parse(&source);
     diagnostics.extend(parse.diagnostics);
     let is_partial = crate::is_partial(path);

@@ -5,6 +5,7 @@
 //! Per file: parse → type check → compliance rules (includes inlined) → project-wide rules
 //! (message budget, include cycles, translations) → suppressions → configured severities.
 
+mod file_names;
 mod files;
 mod include_errors;
 mod includes;
@@ -30,6 +31,7 @@ pub const INVALID_UTF8: &str = "invalid-utf8";
 pub const FILE_TOO_LARGE: &str = "file-too-large";
 pub const INCLUDE_ERROR: &str = "include-error";
 pub const CONTROL_CHARACTER: &str = "control-character";
+pub const UNSAFE_FILE_NAME: &str = "unsafe-file-name";
 
 /// Codes this crate emits.
 pub const CODES: &[CodeInfo] = &[
@@ -62,6 +64,12 @@ pub const CODES: &[CodeInfo] = &[
         default_severity: Severity::Error,
         summary: "A NUL or other invisible control character in the template",
         explanation: include_str!("../../../docs/diagnostics/control-character.md"),
+    },
+    CodeInfo {
+        code: UNSAFE_FILE_NAME,
+        default_severity: Severity::Error,
+        summary: "The template's path cannot name its built files safely",
+        explanation: include_str!("../../../docs/diagnostics/unsafe-file-name.md"),
     },
     CodeInfo {
         code: FILE_TOO_LARGE,

@@ -145,6 +145,30 @@ const FIELD_KEYS: &[&str] = &["type", "description", "example", "fallback"];
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
+/// `[build] out-dir` is set by whoever can change the project (a pull request), and the
+/// build replaces that folder: it must be a plain relative path to a folder inside the
+/// project, never the project itself (docs/security.md).
+fn check_out_dir(dir: &str) -> Result<(), String> {
+    let why = if dir.trim().is_empty() {
+        "is empty, which names the project folder itself"
+    } else if dir.starts_with('/') || dir.starts_with('\\') || dir.get(1..2) == Some(":") {
+        "is an absolute path"
+    } else if dir.contains('\\') {
+        "uses `\\`; separate folders with `/`"
+    } else if dir.chars().any(char::is_control) {
+        "contains a control character"
+    } else if dir.split('/').any(|part| part == "..") {
+        "climbs out of the project with `..`"
+    } else if dir.split('/').all(|part| part.is_empty() || part == ".") {
+        "names the project folder itself"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "`[build] out-dir` ({dir:?}) {why}: the output folder must be a folder inside the project, such as \"dist\", because every build replaces it"
+    ))
+}
+
 fn span_of<T>(s: &Spanned<T>) -> Span {
     Span::from(s.span())
 }
@@ -322,8 +346,13 @@ impl Config {
         }
         if let Some(t) = doc.get("build").and_then(|v| cx.table(v, "build")) {
             cx.unknown_keys(t, BUILD_KEYS, "[build]");
-            if let Some(s) = t.get("out-dir").and_then(|v| cx.string(v, "build.out-dir")) {
-                config.build.out_dir = s;
+            if let Some(v) = t.get("out-dir") {
+                if let Some(s) = cx.string(v, "build.out-dir") {
+                    match check_out_dir(&s) {
+                        Ok(()) => config.build.out_dir = s,
+                        Err(m) => cx.error(span_of(v), m),
+                    }
+                }
             }
             for (key, slot) in [
                 ("text", &mut config.build.text),
@@ -587,6 +616,37 @@ mod tests {
         assert!(d.is_empty());
         assert_eq!(c, Config::default());
         assert_eq!(c.budget.max_messages, 2);
+    }
+
+    #[test]
+    fn out_dir_must_be_a_folder_inside_the_project() {
+        for bad in [
+            "",
+            " ",
+            ".",
+            "./",
+            "..",
+            "../victim",
+            "a/../../victim",
+            "/tmp/x",
+            "\\\\host\\x",
+            "C:/x",
+            "out\\..\\..",
+        ] {
+            let text = format!("[build]\nout-dir = {bad:?}\n");
+            let (c, d) = Config::parse(&text);
+            assert_eq!(d.len(), 1, "{bad:?} accepted");
+            assert_eq!(d[0].code, BAD_CONFIG);
+            assert_eq!(&text[d[0].span.start..d[0].span.end], format!("{bad:?}"));
+            assert_eq!(c.build.out_dir, Config::default().build.out_dir);
+        }
+        let (_, d) = Config::parse("[build]\nout-dir = \"out\\u001b\"\n");
+        assert_eq!(d.len(), 1, "a control character was accepted");
+        for good in ["dist", "build/out", "./dist", "out.d", "..x"] {
+            let (c, d) = Config::parse(&format!("[build]\nout-dir = {good:?}\n"));
+            assert!(d.is_empty(), "{good:?}: {d:?}");
+            assert_eq!(c.build.out_dir, good);
+        }
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! fresh folder that replaces the output folder in one rename. A build with errors, or
 //! one that fails half way, leaves the previous output untouched.
 
-use super::{error, load, FAILED, OK};
+use super::{config_source, error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
 use crate::ColorChoice;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tplc_compile::{
-    artifact_stem, compile, manifest_entry, manifest_entry_text, AnalysisIncludes, ManifestWriter,
+    compile, manifest_entry, manifest_entry_text, AnalysisIncludes, ManifestWriter,
 };
+use tplc_output::{output_name, Origin, OutputDir, Staging};
 
 /// Templates compiled together before their manifest entries are written: enough to keep
 /// both cores busy, few enough that a batch's entries take little memory.
@@ -20,7 +21,8 @@ const BATCH: usize = 256;
 pub struct BuildArgs {
     /// Template files or folders (default: the current folder).
     pub paths: Vec<PathBuf>,
-    /// Output folder (default: `[build] out-dir` of tplc.toml, else `dist`).
+    /// Output folder (default: `[build] out-dir` of tplc.toml, else `out`). It is replaced
+    /// only when it is empty or was built by tplc.
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
@@ -46,23 +48,37 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         Ok(x) => x,
         Err(e) => return error(e),
     };
+    let out_dir = match output_dir(args, &ws) {
+        Ok(o) => o,
+        Err(e) => return error(e),
+    };
     let analysis = ws.analyze();
     let shown: Vec<&tplc_project::FileAnalysis> = analysis
         .files
         .values()
         .filter(|f| selected.binary_search(&f.path).is_ok())
         .collect();
-    let files: Vec<FileReport<'_>> = shown
-        .iter()
-        .map(|f| FileReport {
-            display: report::display_path(&f.path),
-            path: &f.path,
-            source: &f.source,
-            diagnostics: &f.diagnostics,
-        })
-        .collect();
+    let (config_path, config_text) = config_source(&ws);
+    let mut files: Vec<FileReport<'_>> = Vec::new();
+    if !analysis.config_diagnostics.is_empty() {
+        files.push(FileReport {
+            display: report::display_path(&config_path),
+            path: &config_path,
+            source: &config_text,
+            diagnostics: &analysis.config_diagnostics,
+        });
+    }
+    files.extend(shown.iter().map(|f| FileReport {
+        display: report::display_path(&f.path),
+        path: &f.path,
+        source: &f.source,
+        diagnostics: &f.diagnostics,
+    }));
     let errors = shown.iter().any(|f| f.has_errors())
-        || !analysis.config_diagnostics.is_empty() && analysis.error_count() > 0;
+        || analysis
+            .config_diagnostics
+            .iter()
+            .any(|d| d.severity == tplc_diagnostics::Severity::Error);
     let mut out = std::io::stdout().lock();
     let has_diags = files.iter().any(|f| !f.diagnostics.is_empty());
     if has_diags || args.format != Format::Human {
@@ -72,17 +88,13 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         eprintln!("tplc: build failed: fix the errors above; the previous output is unchanged");
         return FAILED;
     }
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| ws.root().join(&ws.config().build.out_dir));
     let includes = AnalysisIncludes {
         analysis: &analysis,
         root: ws.root(),
     };
     let staging = match Staging::create(&out_dir) {
         Ok(s) => s,
-        Err(e) => return error(format!("cannot write {}: {e}", out_dir.display())),
+        Err(e) => return error(format!("cannot write {}: {e}", out_dir.path.display())),
     };
     let templates: Vec<&tplc_project::FileAnalysis> =
         shown.iter().copied().filter(|f| !f.is_partial).collect();
@@ -92,24 +104,21 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     // manifest entries are written out in file order before the next: neither the
     // artifacts nor the manifest of a whole catalogue are ever in memory.
     let build_one = |f: &&tplc_project::FileAnalysis| {
-        let rel = f
-            .path
-            .strip_prefix(ws.root())
-            .unwrap_or(&f.path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        // The analysis reported unsafe names already; this only refuses to go on.
+        let name = output_name(ws.root(), &f.path).map_err(|e| {
+            std::io::Error::other(format!("{}: {e}", report::display_path(&f.path)))
+        })?;
         let c = compile(f, ws.schema(), &includes);
-        let stem = artifact_stem(&rel);
         if want_text {
-            staging.write(&format!("{stem}.txt"), &c.text)?;
+            staging.write(&format!("{}.txt", name.stem), c.text.as_bytes())?;
         }
         if want_html {
-            staging.write(&format!("{stem}.html"), &c.html)?;
+            staging.write(&format!("{}.html", name.stem), c.html.as_bytes())?;
         }
-        let entry = manifest_entry(&rel, &c);
+        let entry = manifest_entry(&name.rel, &c);
         // Fingerprints only serve `--watch`.
         let print = watching.then(|| format!("{entry}\n{}\n{}", c.text, c.html));
-        Ok::<_, std::io::Error>((rel, manifest_entry_text(&entry), print))
+        Ok::<_, std::io::Error>((name.rel, manifest_entry_text(&entry), print))
     };
     let mut prints = Fingerprints::new();
     let written = (|| {
@@ -128,10 +137,10 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     let count = templates.len();
     if let Err(e) = written {
         staging.abort();
-        return error(format!("cannot write {}: {e}", out_dir.display()));
+        return error(format!("cannot write {}: {e}", out_dir.path.display()));
     }
     if let Err(e) = staging.commit() {
-        return error(format!("cannot write {}: {e}", out_dir.display()));
+        return error(format!("cannot write {}: {e}", out_dir.path.display()));
     }
     match previous {
         Some(prev) => {
@@ -142,7 +151,7 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
             if args.format == Format::Human {
                 println!(
                     "built {count} templates into {}",
-                    report::display_path(&out_dir)
+                    report::display_path(&out_dir.path)
                 );
             }
         }
@@ -150,94 +159,15 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
     OK
 }
 
-/// A sibling staging folder the artifacts are written into, then swapped in with renames:
-/// readers see the old output or the new one, never a mix. Concurrent builds each stage in
-/// their own folder; a failed build removes its staging folder and leaves the output alone.
-struct Staging {
-    out_dir: PathBuf,
-    parent: PathBuf,
-    name: String,
-    unique: String,
-    dir: PathBuf,
-}
-
-impl Staging {
-    fn create(out_dir: &Path) -> std::io::Result<Staging> {
-        let parent = out_dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        std::fs::create_dir_all(&parent)?;
-        let name = out_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "dist".into());
-        let unique = format!(
-            "{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let dir = parent.join(format!(".{name}.tplc-new-{unique}"));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Staging {
-            out_dir: out_dir.to_path_buf(),
-            parent,
-            name,
-            unique,
-            dir,
-        })
-    }
-
-    /// Write one artifact (`rel` uses `/`), creating its folders.
-    fn write(&self, rel: &str, content: &str) -> std::io::Result<()> {
-        let p = self.dir.join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d)?;
-        }
-        std::fs::write(&p, content)
-    }
-
-    /// A new file, written through a buffer (flush it before [`Staging::commit`]).
-    fn file(&self, rel: &str) -> std::io::Result<std::io::BufWriter<std::fs::File>> {
-        Ok(std::io::BufWriter::new(std::fs::File::create(
-            self.dir.join(rel),
-        )?))
-    }
-
-    fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-
-    /// Swap the staged folder in place of the output folder.
-    fn commit(self) -> std::io::Result<()> {
-        let old = self
-            .parent
-            .join(format!(".{}.tplc-old-{}", self.name, self.unique));
-        let result = (|| {
-            let had_old = self.out_dir.exists();
-            if had_old {
-                std::fs::rename(&self.out_dir, &old)?;
-            }
-            if let Err(e) = std::fs::rename(&self.dir, &self.out_dir) {
-                if had_old {
-                    let _ = std::fs::rename(&old, &self.out_dir);
-                }
-                return Err(e);
-            }
-            if had_old {
-                let _ = std::fs::remove_dir_all(&old);
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-        result
-    }
+/// The output folder: `--out`, else `[build] out-dir` of tplc.toml, checked against the
+/// rules of [`tplc_output::place`] before anything is compiled.
+fn output_dir(args: &BuildArgs, ws: &tplc_project::Workspace) -> Result<OutputDir, String> {
+    let (requested, origin) = match &args.out {
+        Some(p) => (p.clone(), Origin::CommandLine),
+        None => (ws.root().join(&ws.config().build.out_dir), Origin::Config),
+    };
+    let sources: Vec<PathBuf> = ws.files().map(Path::to_path_buf).collect();
+    OutputDir::resolve(&requested, origin, ws.root(), &sources).map_err(|e| e.to_string())
 }
 
 /// What each built template produced, to tell `--watch` users what changed.
@@ -257,7 +187,7 @@ fn print_changes(old: &Fingerprints, new: &Fingerprints) {
 }
 
 fn watch(args: &BuildArgs) -> u8 {
-    use notify::{RecursiveMode, Watcher};
+    use notify::{EventKind, RecursiveMode, Watcher};
     let root = tplc_project::find_root(
         args.paths
             .first()
@@ -274,23 +204,56 @@ fn watch(args: &BuildArgs) -> u8 {
     }
     let mut last = Fingerprints::new();
     let _ = build_once(args, Some(&mut last));
+    let mut sources = SourceState::read(&root);
     println!(
         "watching {} for changes (Ctrl-C to stop)",
         report::display_path(&root)
     );
-    while let Ok(event) = rx.recv() {
-        let relevant = |e: &notify::Event| {
-            e.paths.iter().any(|p| {
+    // A build reads every template and writes the output folder: neither is a change.
+    // Only events that can change a template or tplc.toml wake the loop, and a build
+    // runs only when the sources really differ from those of the last build.
+    let relevant = |e: &notify::Event| {
+        !matches!(e.kind, EventKind::Access(_))
+            && e.paths.iter().any(|p| {
                 tplc_project::is_template(p) || p.file_name().is_some_and(|n| n == "tplc.toml")
             })
-        };
+    };
+    while let Ok(event) = rx.recv() {
         if !event.as_ref().is_ok_and(relevant) {
             continue;
         }
         // Let a burst of saves settle, then build once.
         std::thread::sleep(Duration::from_millis(100));
         while rx.try_recv().is_ok() {}
+        let now = SourceState::read(&root);
+        if now == sources {
+            continue;
+        }
+        sources = now;
         let _ = build_once(args, Some(&mut last));
     }
     OK
+}
+
+/// Every template's and tplc.toml's size and modification time: what a real edit changes.
+#[derive(PartialEq, Eq)]
+struct SourceState(Vec<(PathBuf, u64, Option<std::time::SystemTime>)>);
+
+impl SourceState {
+    fn read(root: &Path) -> SourceState {
+        let mut paths = Vec::new();
+        let _ = tplc_project::walk(root, &mut paths);
+        paths.push(root.join("tplc.toml"));
+        SourceState(
+            paths
+                .into_iter()
+                .map(|p| {
+                    let meta = std::fs::metadata(&p).ok();
+                    let len = meta.as_ref().map_or(u64::MAX, |m| m.len());
+                    let modified = meta.and_then(|m| m.modified().ok());
+                    (p, len, modified)
+                })
+                .collect(),
+        )
+    }
 }

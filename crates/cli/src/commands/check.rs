@@ -1,4 +1,4 @@
-use super::{error, load, FAILED, OK};
+use super::{config_source, error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
 use crate::ColorChoice;
 use std::path::PathBuf;
@@ -19,14 +19,7 @@ pub fn run(args: CheckArgs) -> u8 {
         Err(e) => return error(e),
     };
     let analysis = ws.analyze_only(&selected);
-    let config_text = ws
-        .config_path()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_default();
-    let config_path = ws
-        .config_path()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_else(|| ws.root().join("tplc.toml"));
+    let (config_path, config_text) = config_source(&ws);
     let mut files: Vec<FileReport<'_>> = Vec::new();
     if !analysis.config_diagnostics.is_empty() {
         files.push(FileReport {

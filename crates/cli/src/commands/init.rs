@@ -47,7 +47,8 @@ pub fn run(args: InitArgs) -> u8 {
     let config = args.dir.join("tplc.toml");
     let template = args.dir.join("templates").join("review-request.tplc");
     for p in [&config, &template] {
-        if p.exists() {
+        // A link counts as there, even a dangling one: nothing is written through it.
+        if std::fs::symlink_metadata(p).is_ok() {
             return error(format!(
                 "{} already exists; nothing was changed",
                 p.display()
@@ -55,12 +56,22 @@ pub fn run(args: InitArgs) -> u8 {
         }
     }
     let result = std::fs::create_dir_all(args.dir.join("templates"))
-        .and_then(|_| std::fs::write(&config, CONFIG))
-        .and_then(|_| std::fs::write(&template, TEMPLATE));
+        .and_then(|_| write_new(&config, CONFIG))
+        .and_then(|_| write_new(&template, TEMPLATE));
     if let Err(e) = result {
         return error(format!("cannot initialise {}: {e}", args.dir.display()));
     }
     println!("created {} and {}", config.display(), template.display());
     println!("next: `tplc check` to check, `tplc build` to compile");
     OK
+}
+
+/// Create `path` with `text`; fails when anything, a link included, is already there.
+fn write_new(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }

@@ -16,6 +16,10 @@ pub const USAGE: u8 = 2;
 /// Load the project that holds `paths` (the nearest `tplc.toml` above the first one) and
 /// return the template files the paths select, absolute, sorted (look one up with
 /// `binary_search`: a linear scan per file is quadratic in a catalogue).
+///
+/// Named files obey the rule of walked ones: only what really lies inside the project
+/// folder is read. A link that leads outside it (what a shell glob or pre-commit may pass)
+/// is refused, and so is anything that is not a regular file or a folder.
 pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -23,7 +27,7 @@ pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
         paths.to_vec()
     };
     for p in &paths {
-        if !p.exists() {
+        if std::fs::symlink_metadata(p).is_err() {
             return Err(format!("{}: no such file or folder", p.display()));
         }
     }
@@ -31,16 +35,20 @@ pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
     let mut ws = Workspace::load(&root).map_err(|e| e.to_string())?;
     // No command shows a placeholder's type or walks a tree it did not ask for.
     ws.set_keep(tplc_project::Keep::Diagnostics);
+    let real_root = ws
+        .root()
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", ws.root().display()))?;
     let mut selected = Vec::new();
     for p in &paths {
-        let abs = std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let abs = inside_project(p, ws.root(), &real_root)?;
         if abs.is_file() {
             if ws.text(&abs).is_none() {
-                // A file outside the walked root, or with another extension: analyse it anyway.
+                // A file the walk skips (another extension, a hidden folder): analyse it anyway.
                 ws.read_file(&abs).map_err(|e| e.to_string())?;
             }
             selected.push(abs);
-        } else {
+        } else if abs.is_dir() {
             let mut found = Vec::new();
             tplc_project::walk(&abs, &mut found).map_err(|e| format!("{}: {e}", abs.display()))?;
             for f in found {
@@ -49,11 +57,65 @@ pub fn load(paths: &[PathBuf]) -> Result<(Workspace, Vec<PathBuf>), String> {
                 }
                 selected.push(f);
             }
+        } else {
+            return Err(format!(
+                "{}: not a regular file or folder; tplc reads only those",
+                p.display()
+            ));
         }
     }
     selected.sort();
     selected.dedup();
     Ok((ws, selected))
+}
+
+/// `p` as an absolute path under `root`, after checking that what it names (links
+/// followed) really lies inside the project folder `real_root` (`root` with its links
+/// resolved).
+fn inside_project(p: &Path, root: &Path, real_root: &Path) -> Result<PathBuf, String> {
+    let real = p
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    if !real.starts_with(real_root) {
+        let how = if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+            format!("is a link to {}, which", real.display())
+        } else {
+            "is a path that".to_string()
+        };
+        return Err(format!(
+            "{} {how} lies outside the project folder {}: tplc reads, includes and writes only files inside the project",
+            p.display(),
+            root.display()
+        ));
+    }
+    let abs = std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    // `..` after a link means something else than it reads: name the file by where it is.
+    if abs.components().any(|c| {
+        matches!(
+            c,
+            std::path::Component::ParentDir | std::path::Component::CurDir
+        )
+    }) {
+        return Ok(real
+            .strip_prefix(real_root)
+            .map(|rel| root.join(rel))
+            .unwrap_or(real));
+    }
+    Ok(abs)
+}
+
+/// `tplc.toml`'s path (where it would be, when there is none) and text, to report its
+/// problems beside the templates' in every command.
+pub fn config_source(ws: &Workspace) -> (PathBuf, String) {
+    let text = ws
+        .config_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let path = ws
+        .config_path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| ws.root().join("tplc.toml"));
+    (path, text)
 }
 
 pub fn error(message: impl std::fmt::Display) -> u8 {

@@ -29,13 +29,12 @@ pub fn run(args: RenderArgs) -> u8 {
             "give the order data with `--data order.json`, or `--sample` for example values",
         );
     }
-    let (ws, _) = match load(std::slice::from_ref(&args.template)) {
+    let (ws, selected) = match load(std::slice::from_ref(&args.template)) {
         Ok(x) => x,
         Err(e) => return error(e),
     };
-    let path = std::path::absolute(&args.template).unwrap_or(args.template.clone());
     let analysis = ws.analyze();
-    let Some(file) = analysis.files.get(&path) else {
+    let Some(file) = selected.first().and_then(|p| analysis.files.get(p)) else {
         return error(format!(
             "{} is not a template file",
             args.template.display()
