@@ -10,6 +10,7 @@ pub mod actions;
 mod cancel;
 pub mod completion;
 pub mod convert;
+mod framing;
 pub mod hover;
 mod panic;
 pub mod preview;

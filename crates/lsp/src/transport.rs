@@ -1,55 +1,32 @@
 //! A guard in front of the protocol library's reader. One unreadable message (broken
-//! JSON, a body that is not a JSON-RPC message) would end its input stream, and with it
-//! the session; here each such message gets its own error response instead
-//! (-32700 parse error, -32600 invalid request) and the session goes on.
+//! framing or JSON, a body that is not a JSON-RPC message) would end its input stream,
+//! and with it the session; here each such message gets its own error response instead
+//! (-32700 parse error, -32600 invalid request) and the session goes on. Framing faults
+//! (junk between messages, oversized or truncated bodies, endless header lines) are
+//! recovered in [`crate::framing`].
 
+use crate::framing::{Frame, FrameReader, Unreadable};
 use serde_json::{json, Value};
-use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream,
-};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Largest message accepted (a whole template travels in one `didOpen`).
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
-enum Frame {
-    Body(Vec<u8>),
-    /// A header block without a usable `Content-Length`.
-    BadHeader,
-}
+/// Error responses waiting to be written; past this many, reading the client's input
+/// waits for the client to read its answers.
+const PENDING_ERRORS: usize = 64;
 
-async fn read_frame<R: AsyncRead + Unpin>(r: &mut BufReader<R>) -> Option<Frame> {
-    let mut len: Option<usize> = None;
-    let mut saw_header = false;
-    loop {
-        let mut line = String::new();
-        match r.read_line(&mut line).await {
-            Ok(0) | Err(_) => return None,
-            Ok(_) => {}
+fn parse_error(why: Unreadable) -> Vec<u8> {
+    let message = match why {
+        Unreadable::Header => "Parse error: missing or invalid Content-Length header",
+        Unreadable::TooLarge => "Parse error: the message is larger than 64 MiB; it was skipped",
+        Unreadable::CutShort => {
+            "Parse error: the message is shorter than its Content-Length; the next header came first"
         }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            if !saw_header {
-                continue;
-            }
-            break;
-        }
-        saw_header = true;
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                len = value.trim().parse().ok();
-            }
-        }
-    }
-    match len {
-        Some(n) if n <= MAX_MESSAGE => {
-            let mut body = vec![0; n];
-            r.read_exact(&mut body).await.ok()?;
-            Some(Frame::Body(body))
-        }
-        _ => Some(Frame::BadHeader),
-    }
+    };
+    error_response(Value::Null, -32700, message)
 }
 
 fn error_response(id: Value, code: i64, message: &str) -> Vec<u8> {
@@ -100,13 +77,14 @@ fn classify(body: &[u8]) -> Result<(), Vec<u8>> {
     ))
 }
 
-fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(body);
-    out
+async fn write_frame<W: AsyncWrite + Unpin>(w: &mut W, body: &[u8]) -> std::io::Result<()> {
+    w.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
+    w.write_all(body).await
 }
 
-/// Wrap `input`/`output`: returns the (input, output) the protocol library should use.
+/// Wrap `input`/`output`: returns the (input, output) the protocol library should use,
+/// and the task that writes to `output` (it ends after the library's last message).
 /// Valid messages pass through unchanged; invalid ones are answered here.
 pub fn guard<I, O>(input: I, output: O) -> (DuplexStream, DuplexStream, tokio::task::JoinHandle<()>)
 where
@@ -115,55 +93,60 @@ where
 {
     let (lib_in, mut to_lib) = tokio::io::duplex(1 << 16);
     let (lib_out, from_lib) = tokio::io::duplex(1 << 16);
-    let (errors_tx, mut errors_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (errors_tx, mut errors_rx) = mpsc::channel::<Vec<u8>>(PENDING_ERRORS);
+    let (replies_tx, mut replies_rx) = mpsc::channel::<Vec<u8>>(1);
 
+    // Client to library.
     tokio::spawn(async move {
-        let mut r = BufReader::new(input);
-        while let Some(f) = read_frame(&mut r).await {
-            let body = match f {
-                Frame::Body(b) => b,
-                Frame::BadHeader => {
-                    let _ = errors_tx.send(error_response(
-                        Value::Null,
-                        -32700,
-                        "Parse error: missing or invalid Content-Length header",
-                    ));
-                    continue;
-                }
-            };
-            match classify(&body) {
-                Ok(()) => {
-                    if to_lib.write_all(&frame(&body)).await.is_err() {
-                        break;
+        let mut frames = FrameReader::new(input, MAX_MESSAGE);
+        while let Some(f) = frames.next_frame().await {
+            let answer = match f {
+                Frame::Body(body) => match classify(&body) {
+                    Ok(()) => {
+                        if write_frame(&mut to_lib, &body).await.is_err() {
+                            break;
+                        }
+                        continue;
                     }
-                }
-                Err(resp) => {
-                    let _ = errors_tx.send(resp);
-                }
+                    Err(answer) => answer,
+                },
+                Frame::Unreadable(why) => parse_error(why),
+            };
+            if errors_tx.send(answer).await.is_err() {
+                break;
             }
         }
         // Input ended: let the library see the end too.
         let _ = to_lib.shutdown().await;
     });
 
-    let writer = tokio::spawn(async move {
-        let mut out = output;
-        let mut from_lib = BufReader::new(from_lib);
-        loop {
-            tokio::select! {
-                f = read_frame(&mut from_lib) => match f {
-                    Some(Frame::Body(b)) => {
-                        if out.write_all(&frame(&b)).await.is_err() { break; }
-                        let _ = out.flush().await;
-                    }
-                    Some(Frame::BadHeader) => continue,
-                    None => break,
-                },
-                Some(e) = errors_rx.recv() => {
-                    if out.write_all(&frame(&e)).await.is_err() { break; }
-                    let _ = out.flush().await;
+    // The library's messages, whole, so the guard's answers go between them, not inside.
+    tokio::spawn(async move {
+        let mut frames = FrameReader::new(from_lib, usize::MAX);
+        while let Some(f) = frames.next_frame().await {
+            if let Frame::Body(body) = f {
+                if replies_tx.send(body).await.is_err() {
+                    break;
                 }
             }
+        }
+    });
+
+    let writer = tokio::spawn(async move {
+        let mut out = output;
+        loop {
+            // Both receives are cancel-safe: a message is either taken whole or left.
+            let body = tokio::select! {
+                body = replies_rx.recv() => match body {
+                    Some(body) => body,
+                    None => break,
+                },
+                Some(error) = errors_rx.recv() => error,
+            };
+            if write_frame(&mut out, &body).await.is_err() {
+                break;
+            }
+            let _ = out.flush().await;
         }
         let _ = out.flush().await;
     });

@@ -60,6 +60,14 @@ impl Client {
             .await;
     }
 
+    /// A request with the next id, framed but not sent: its bytes and its id.
+    fn framed_call(&mut self, method: &str, params: Value) -> (Vec<u8>, i64) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        (framed(body.to_string().as_bytes()), id)
+    }
+
     async fn call(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
@@ -142,6 +150,12 @@ impl Client {
     }
 }
 
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut v = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    v.extend_from_slice(body);
+    v
+}
+
 async fn exit_code(server: JoinHandle<i32>) -> i32 {
     tokio::time::timeout(DEADLINE, server)
         .await
@@ -204,11 +218,6 @@ async fn ends_cleanly(mut c: Client, uri: &str, server: JoinHandle<i32>) {
 async fn broken_framing_and_json_get_error_responses() {
     let (_dir, uri, mut c, server) = opened().await;
 
-    let framed = |body: &[u8]| {
-        let mut v = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        v.extend_from_slice(body);
-        v
-    };
     // Each bad message gets its own answer (-32700 parse error, -32600 invalid request).
     let cases: Vec<(Vec<u8>, Value, i64)> = vec![
         (framed(b"\xff\xfe not utf-8"), Value::Null, -32700),
@@ -260,6 +269,159 @@ async fn broken_framing_and_json_get_error_responses() {
     let r = c.response(Value::Null).await;
     assert!(r["error"]["code"].is_number(), "{r}");
     ends_cleanly(c, &uri, server).await;
+}
+
+/// The hover request `still_serving` sends, framed: its bytes and its id.
+fn hover_call(c: &mut Client, uri: &str) -> (Vec<u8>, i64) {
+    c.framed_call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 4, "character": 10}}),
+    )
+}
+
+/// Send `fault` with a valid hover request glued to its end (no byte between them): the
+/// fault gets one -32700 with a null id, the request its normal answer.
+async fn parse_error_then_answer(c: &mut Client, uri: &str, fault: &[u8]) {
+    let (request, id) = hover_call(c, uri);
+    let before = c.seen.len();
+    c.raw(&[fault, &request].concat()).await;
+    let what = String::from_utf8_lossy(&fault[..fault.len().min(80)]).into_owned();
+    let mut answered = false;
+    let mut parse_errors = 0;
+    while !answered || parse_errors == 0 {
+        let v = c.next().await.unwrap_or_else(|| {
+            panic!("{what:?}: no answer (errors {parse_errors}, answered {answered})")
+        });
+        if v.get("method").is_some() {
+            continue;
+        }
+        if v["id"] == id {
+            assert!(
+                v["result"]["contents"]["value"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("order")),
+                "{what:?}: {v}"
+            );
+            answered = true;
+        } else {
+            assert_eq!(v["id"], Value::Null, "{what:?}: {v}");
+            assert_eq!(v["error"]["code"], -32700, "{what:?}: {v}");
+            parse_errors += 1;
+        }
+    }
+    assert_eq!(parse_errors, 1, "{what:?}: {:?}", &c.seen[before..]);
+}
+
+/// After `faults`, the session answers, ends cleanly, and answered nothing else: one
+/// parse error per fault, no response to the requests the faults hid (`hidden` ids).
+async fn only_parse_errors_then_ends_cleanly(
+    mut c: Client,
+    uri: &str,
+    server: JoinHandle<i32>,
+    faults: usize,
+    hidden: &[i64],
+) {
+    still_serving(&mut c, uri).await;
+    c.shutdown_exit().await;
+    assert_eq!(exit_code(server).await, 0);
+    let null_errors = c
+        .seen
+        .iter()
+        .filter(|v| v.get("method").is_none() && v["id"] == Value::Null)
+        .count();
+    assert_eq!(null_errors, faults);
+    for id in hidden {
+        assert!(
+            !c.seen.iter().any(|v| v["id"] == *id),
+            "the request {id} inside a skipped message was answered"
+        );
+    }
+}
+
+/// A hover request with `id` padded to `len` bytes of valid JSON, framed.
+fn padded_request(id: i64, uri: &str, len: usize) -> Vec<u8> {
+    let head = format!(
+        r#"{{"jsonrpc": "2.0", "id": {id}, "method": "textDocument/hover", "params": {{"textDocument": {{"uri": "{uri}"}}, "position": {{"line": 4, "character": 10}}, "pad": ""#
+    );
+    let mut body = head.into_bytes();
+    body.resize(len - 3, b'a');
+    body.extend_from_slice(b"\"}}");
+    assert!(serde_json::from_slice::<Value>(&body).is_ok());
+    framed(&body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_that_are_not_utf8_between_messages_or_in_headers_are_skipped() {
+    let (_dir, uri, mut c, server) = opened().await;
+    let hidden = padded_request(999_001, &uri, 200);
+    let hidden_body = &hidden[hidden.iter().position(|&b| b == b'{').unwrap()..];
+    let faults: Vec<Vec<u8>> = vec![
+        // Lines of their own between messages.
+        b"\xff\xfe\xfd\r\n\r\n".to_vec(),
+        b"\r\n\xff\r\n".to_vec(),
+        // Right before the next header, on its line.
+        b"\xc3\x28\x80".to_vec(),
+        // In a header line: the block is broken, its declared body skipped.
+        [
+            format!("Content-Length: {}\r\n", hidden_body.len()).as_bytes(),
+            b"X-Note: \xff\xfe\r\n\r\n",
+            hidden_body,
+        ]
+        .concat(),
+        // In the length itself.
+        b"Content-Length: 5\xff\r\n\r\n".to_vec(),
+    ];
+    for fault in &faults {
+        parse_error_then_answer(&mut c, &uri, fault).await;
+    }
+    only_parse_errors_then_ends_cleanly(c, &uri, server, faults.len(), &[999_001]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_message_is_skipped_exactly_and_the_next_one_answered() {
+    let (_dir, uri, mut c, server) = opened().await;
+    // Valid JSON, 6 MiB over the 64 MiB limit; the next request follows its last byte.
+    let big = padded_request(999_002, &uri, 70 << 20);
+    parse_error_then_answer(&mut c, &uri, &big).await;
+    drop(big);
+    only_parse_errors_then_ends_cleanly(c, &uri, server, 1, &[999_002]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_shorter_than_declared_is_cut_at_the_next_header() {
+    let (_dir, uri, mut c, server) = opened().await;
+    let faults: Vec<&[u8]> = vec![
+        // The next message is shorter than what is missing (it would be waited for)...
+        b"Content-Length: 500\r\n\r\n{\"jsonrpc\": \"2.0\", \"id\": 1",
+        // ...or longer (its header would be read as the end of this body).
+        b"Content-Length: 40\r\n\r\n{\"jsonrpc\": \"2.0\"",
+        // A header line cut short, and a header block cut short.
+        b"Content-Len",
+        b"Content-Length: 12\r\n",
+    ];
+    for fault in &faults {
+        parse_error_then_answer(&mut c, &uri, fault).await;
+    }
+    only_parse_errors_then_ends_cleanly(c, &uri, server, faults.len(), &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_header_lines_and_blocks_are_dropped_as_they_stream() {
+    let (_dir, uri, mut c, server) = opened().await;
+    let endless = vec![b'x'; 8 << 20];
+    let faults: Vec<Vec<u8>> = vec![
+        // A line without end, then the next header on the same line.
+        endless.clone(),
+        // A line without end, then a blank line.
+        [&endless[..], b"\r\n\r\n"].concat(),
+        // A block of endless lines.
+        b"X-A: b\r\n".repeat(100_000),
+        [b"Content-Type: ", &endless[..], b"\r\n\r\n"].concat(),
+    ];
+    for fault in &faults {
+        parse_error_then_answer(&mut c, &uri, fault).await;
+    }
+    only_parse_errors_then_ends_cleanly(c, &uri, server, faults.len(), &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -673,4 +835,60 @@ async fn random_framed_garbage_never_ends_the_session() {
     }
     c.shutdown_exit().await;
     assert_eq!(exit_code(server).await, 0);
+}
+
+/// Peak resident memory of process `pid` in bytes (`VmHWM`), where `/proc` tells it.
+fn peak_memory(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_process_stays_small_through_endless_headers_and_oversized_bodies() {
+    let Some(bin) = binary() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let uri = uri_in(dir.path(), "a.tplc");
+    let mut child = tokio::process::Command::new(bin)
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(common::read_loop(stdout, tx));
+    let mut c = Client {
+        writer: Some(Box::new(child.stdin.take().unwrap())),
+        rx,
+        next_id: 1,
+        seen: Vec::new(),
+    };
+    c.initialize(&root_uri(dir.path())).await;
+    c.open(&uri, &format!("{HEAD}Your {{{{ order.id }}}}\n"))
+        .await;
+
+    // 100 MiB of one header line, then a request on its end.
+    parse_error_then_answer(&mut c, &uri, &vec![b'x'; 100 << 20]).await;
+    // A body 6 MiB over the limit, then a request.
+    parse_error_then_answer(&mut c, &uri, &padded_request(999_003, &uri, 70 << 20)).await;
+
+    let r = c.request("shutdown", Value::Null).await;
+    assert_eq!(r["result"], Value::Null, "{r}");
+    // Read while the process still runs; skipped where /proc is absent.
+    let peak = peak_memory(pid);
+    c.notify("exit", Value::Null).await;
+    let status = tokio::time::timeout(DEADLINE, child.wait())
+        .await
+        .expect("the server exits")
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    if let Some(peak) = peak {
+        eprintln!("peak resident memory: {} MiB", peak >> 20);
+        assert!(peak < 200 << 20, "peak resident memory {} MiB", peak >> 20);
+    }
 }
