@@ -2,8 +2,8 @@
 //! fresh folder that replaces the output folder in one rename. A build with errors, or
 //! one that fails half way, leaves the previous output untouched.
 
-use super::{config_source, error, load, FAILED, OK};
-use crate::report::{self, FileReport, Format};
+use super::{config_source, error, load, reports, FAILED, OK};
+use crate::report::{self, Format};
 use crate::ColorChoice;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,22 +58,8 @@ fn build_once(args: &BuildArgs, previous: Option<&mut Fingerprints>) -> u8 {
         .values()
         .filter(|f| selected.binary_search(&f.path).is_ok())
         .collect();
-    let (config_path, config_text) = config_source(&ws);
-    let mut files: Vec<FileReport<'_>> = Vec::new();
-    if !analysis.config_diagnostics.is_empty() {
-        files.push(FileReport {
-            display: report::display_path(&config_path),
-            path: &config_path,
-            source: &config_text,
-            diagnostics: &analysis.config_diagnostics,
-        });
-    }
-    files.extend(shown.iter().map(|f| FileReport {
-        display: report::display_path(&f.path),
-        path: &f.path,
-        source: &f.source,
-        diagnostics: &f.diagnostics,
-    }));
+    let config = config_source(&ws);
+    let files = reports(&config, &analysis, shown.iter().copied());
     let errors = shown.iter().any(|f| f.has_errors())
         || analysis
             .config_diagnostics

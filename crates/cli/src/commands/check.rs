@@ -1,5 +1,5 @@
-use super::{config_source, error, load, FAILED, OK};
-use crate::report::{self, FileReport, Format};
+use super::{config_source, error, load, reports, FAILED, OK};
+use crate::report::{self, Format};
 use crate::ColorChoice;
 use std::path::PathBuf;
 
@@ -19,24 +19,8 @@ pub fn run(args: CheckArgs) -> u8 {
         Err(e) => return error(e),
     };
     let analysis = ws.analyze_only(&selected);
-    let (config_path, config_text) = config_source(&ws);
-    let mut files: Vec<FileReport<'_>> = Vec::new();
-    if !analysis.config_diagnostics.is_empty() {
-        files.push(FileReport {
-            display: report::display_path(&config_path),
-            path: &config_path,
-            source: &config_text,
-            diagnostics: &analysis.config_diagnostics,
-        });
-    }
-    for f in analysis.files.values() {
-        files.push(FileReport {
-            display: report::display_path(&f.path),
-            path: &f.path,
-            source: &f.source,
-            diagnostics: &f.diagnostics,
-        });
-    }
+    let config = config_source(&ws);
+    let files = reports(&config, &analysis, analysis.files.values());
     let mut out = std::io::stdout().lock();
     if let Err(e) = report::write(&mut out, args.format, &files, args.color.enabled()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -5,6 +5,7 @@ pub mod fmt;
 pub mod init;
 pub mod render;
 
+use crate::report::{self, FileReport};
 use std::path::{Path, PathBuf};
 use tplc_project::{find_root, Workspace};
 
@@ -102,6 +103,31 @@ fn inside_project(p: &Path, root: &Path, real_root: &Path) -> Result<PathBuf, St
             .unwrap_or(real));
     }
     Ok(abs)
+}
+
+/// What a command reports: `tplc.toml`'s problems first (`config` from
+/// [`config_source`]), then each of `files`.
+pub fn reports<'a>(
+    config: &'a (PathBuf, String),
+    analysis: &'a tplc_project::Analysis,
+    files: impl IntoIterator<Item = &'a tplc_project::FileAnalysis>,
+) -> Vec<FileReport<'a>> {
+    let mut out = Vec::new();
+    if !analysis.config_diagnostics.is_empty() {
+        out.push(FileReport {
+            display: report::display_path(&config.0),
+            path: &config.0,
+            source: &config.1,
+            diagnostics: &analysis.config_diagnostics,
+        });
+    }
+    out.extend(files.into_iter().map(|f| FileReport {
+        display: report::display_path(&f.path),
+        path: &f.path,
+        source: &f.source,
+        diagnostics: &f.diagnostics,
+    }));
+    out
 }
 
 /// `tplc.toml`'s path (where it would be, when there is none) and text, to report its
