@@ -8,6 +8,7 @@
 //! a seller preparing an appeal runs the audit.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tplc_syntax::{Node, Template};
@@ -40,7 +41,7 @@ impl TemplateIndex {
         files.sort();
         let mut sources = Vec::new();
         for f in files {
-            match std::fs::read_to_string(&f) {
+            match read_template(&f) {
                 Ok(s) => sources.push((f, s)),
                 Err(e) => problems.push((f, e.to_string())),
             }
@@ -127,12 +128,21 @@ fn find_templates(
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if p.is_dir() {
+        // The entry's own type: links are not followed, so a link to `..` cannot loop.
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
             find_templates(&p, out, problems, depth + 1);
-        } else if name.ends_with(".tplc") && !name.starts_with('_') {
+        } else if ft.is_file() && name.ends_with(".tplc") && !name.starts_with('_') {
             out.push(p);
         }
     }
+}
+
+/// A template's text, read only from a regular file (never a FIFO or device).
+fn read_template(path: &Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    crate::input::open_regular(path, false)?.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Word pairs of the literal text of a template (subject and body), never spanning a
