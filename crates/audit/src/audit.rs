@@ -285,6 +285,10 @@ impl<'a> Auditor<'a> {
             self.report.outside_period += 1;
             return;
         }
+        if let Some(reason) = &mail.unreadable {
+            self.add_unreadable(origin, reason.clone());
+            return;
+        }
         if found.notices.contains(&NoticeKind::RestrictionEmail) {
             self.note_restriction(mail.date);
             let reasons = found
@@ -920,6 +924,37 @@ mod tests {
         let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![crate::REPEATED_REVIEW_REQUEST]);
         assert_eq!(r.findings[0].message_id.as_deref(), Some("3@s"));
+    }
+
+    #[test]
+    fn unreadable_bodies_are_listed_only_within_the_period() {
+        let binary = |day: u32| {
+            let mut m = raw(day, day, "x", "");
+            m.extend((0u8..=255).cycle().take(600));
+            m
+        };
+        let opts = Options {
+            now: 1_796_000_000, // 2026-11-30
+            since: Some(10 * 86_400),
+            progress: false,
+        };
+        let mut a = Auditor::new(opts, &Markers, None);
+        for (i, m) in [binary(1), binary(25), raw(3, 26, "x", "AAA")]
+            .iter()
+            .enumerate()
+        {
+            a.add_raw(
+                Origin {
+                    file: Path::new("box.mbox").into(),
+                    position: Some(i + 1),
+                },
+                m,
+            );
+        }
+        let r = a.finish();
+        assert_eq!((r.messages, r.outside_period), (1, 1));
+        assert_eq!(r.unreadable.len(), 1);
+        assert_eq!(r.unreadable[0].origin.position, Some(2));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! contradict; HTML parts are reduced to text by [`html_to_text`], which keeps
 //! paragraphs, list items and link targets (rules look at links).
 //!
-//! A message whose text cannot be read is an error, never an empty (and so compliant)
-//! body.
+//! A message whose text cannot be read says so ([`Mail::unreadable`]); it never has an
+//! empty, and so compliant, body.
 
 use crate::charset;
 use mail_parser::decoders::base64::base64_decode;
@@ -36,8 +36,9 @@ pub struct Mail {
     /// Text parts not read as declared (wrong or unknown charset), each with how they
     /// were read instead.
     pub decoding: Vec<String>,
-    /// Why the body cannot be read, when it cannot; set only on attached messages
-    /// ([`parse`] refuses such a message itself).
+    /// Why the body cannot be read, when it cannot (binary data, a broken transfer
+    /// encoding, only attachments): such a message must not be checked, or it would pass
+    /// for compliant.
     pub unreadable: Option<String>,
 }
 
@@ -52,11 +53,7 @@ pub fn parse(bytes: &[u8]) -> Result<Mail, String> {
     if msg.headers().is_empty() {
         return Err("no mail headers found".into());
     }
-    let mail = convert(&msg, 0);
-    match mail.unreadable {
-        Some(reason) => Err(reason),
-        None => Ok(mail),
-    }
+    Ok(convert(&msg, 0))
 }
 
 fn convert(msg: &Message<'_>, depth: u32) -> Mail {
@@ -512,7 +509,7 @@ mod tests {
         assert_eq!(seen, 2);
         let m = parse(raw.as_bytes()).unwrap();
         assert_eq!(m.body, "Grüße, a soft break and = sign.\nSecond line.");
-        assert!(m.decoding.is_empty());
+        assert!(m.decoding.is_empty() && m.unreadable.is_none());
     }
 
     #[test]
