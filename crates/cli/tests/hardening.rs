@@ -813,7 +813,7 @@ fn hostile_variant(data: &Value) -> Value {
             Value::String(s)
                 if s.chars().any(|c| c.is_ascii_lowercase()) && !s.starts_with("http") =>
             {
-                *s = format!("{s} <script>alert(1)</script> </p><b>&amp; \"q\" 'a' {{{{ 7*7 }}}}");
+                *s = format!("{s} <script>alert(1)</script> </p><b>&amp; \"q\" 'a' {{{{ 7*7 }}}} \u{1b}[2J\u{202e}\u{0}\u{9b}");
             }
             _ => {}
         }
@@ -879,6 +879,10 @@ fn the_html_of_every_example_validates() {
             assert!(
                 html.contains("&lt;script&gt;") || !html.contains("script"),
                 "{html}"
+            );
+            assert!(
+                !html.contains(['\u{1b}', '\u{202e}', '\u{0}', '\u{9b}']),
+                "control characters from data in {html:?}"
             );
             pages.push(("hostile", html));
             hostile_pages += 1;
