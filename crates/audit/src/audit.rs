@@ -157,6 +157,14 @@ pub struct Unreadable {
     pub reason: String,
 }
 
+/// A checked message whose text was not read as its header declared (wrong or unknown
+/// charset): its findings are from the text as detected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodingWarning {
+    pub origin: Origin,
+    pub warning: String,
+}
+
 /// A clean message shown as evidence in the appeal report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CleanExample {
@@ -183,6 +191,7 @@ pub struct AuditReport {
     pub not_sent_by_seller: usize,
     pub undated: usize,
     pub unreadable: Vec<Unreadable>,
+    pub decoding_warnings: Vec<DecodingWarning>,
     pub oldest: Option<i64>,
     pub newest: Option<i64>,
     pub restricted: bool,
@@ -276,6 +285,10 @@ impl<'a> Auditor<'a> {
             self.report.outside_period += 1;
             return;
         }
+        if let Some(reason) = &mail.unreadable {
+            self.add_unreadable(origin, reason.clone());
+            return;
+        }
         if found.notices.contains(&NoticeKind::RestrictionEmail) {
             self.note_restriction(mail.date);
             let reasons = found
@@ -338,6 +351,11 @@ impl<'a> Auditor<'a> {
             });
         }
 
+        if let Some(reason) = &seller.unreadable {
+            // The notice counts; the original inside it cannot be checked.
+            self.add_unreadable(origin, format!("the attached original: {reason}"));
+            return;
+        }
         if found.notices.is_empty() && mail.from.as_deref().is_some_and(|f| f.contains("amazon.")) {
             self.report.not_sent_by_seller += 1;
             return;
@@ -367,6 +385,12 @@ impl<'a> Auditor<'a> {
     ) {
         let r = &mut self.report;
         r.messages += 1;
+        for warning in &seller.decoding {
+            r.decoding_warnings.push(DecodingWarning {
+                origin: origin.clone(),
+                warning: warning.clone(),
+            });
+        }
         match date {
             Some(d) => {
                 r.oldest = Some(r.oldest.map_or(d, |o| o.min(d)));
@@ -705,7 +729,7 @@ pub fn audit_paths(
                     file: Arc::from(f.path.as_path()),
                     position: None,
                 };
-                match input::read_eml(&f.path) {
+                match input::read_eml(&f) {
                     Ok(Ok(bytes)) => auditor.add_raw(origin, &bytes),
                     Ok(Err(size)) => {
                         auditor.add_unreadable(origin, format!("message too large ({size} bytes)"))
@@ -713,7 +737,7 @@ pub fn audit_paths(
                     Err(e) => auditor.add_unreadable(origin, e.to_string()),
                 }
             }
-            FileKind::Mbox => read_mbox(&mut auditor, &f.path, show_progress, progress),
+            FileKind::Mbox => read_mbox(&mut auditor, &f, show_progress, progress),
         }
     }
     auditor.finish()
@@ -721,11 +745,12 @@ pub fn audit_paths(
 
 fn read_mbox(
     auditor: &mut Auditor<'_>,
-    path: &Path,
+    f: &input::MailFile,
     show_progress: bool,
     progress: &mut dyn Write,
 ) {
-    let mut reader = match input::open_mbox(path) {
+    let path = f.path.as_path();
+    let (mut reader, total) = match input::open_mbox(f) {
         Ok(r) => r,
         Err(e) => {
             auditor.add_unreadable(
@@ -739,9 +764,9 @@ fn read_mbox(
         }
     };
     let file: Arc<Path> = Arc::from(path);
-    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     // Only long runs get a progress line.
     let show = show_progress && total > 8 * 1024 * 1024;
+    let shown = tplc_diagnostics::controls::escape_controls(&path.to_string_lossy()).into_owned();
     let mut n = 0usize;
     let mut last_shown = 0u64;
     while let Some(item) = reader.next() {
@@ -765,7 +790,7 @@ fn read_mbox(
             let _ = write!(
                 progress,
                 "\r{}: {} of {} MB, {n} messages",
-                path.display(),
+                shown,
                 last_shown / (1024 * 1024),
                 total / (1024 * 1024)
             );
@@ -773,12 +798,7 @@ fn read_mbox(
         }
     }
     if show {
-        let _ = writeln!(
-            progress,
-            "\r{}: {n} messages read{}",
-            path.display(),
-            " ".repeat(20)
-        );
+        let _ = writeln!(progress, "\r{}: {n} messages read{}", shown, " ".repeat(20));
     }
 }
 
@@ -904,6 +924,37 @@ mod tests {
         let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![crate::REPEATED_REVIEW_REQUEST]);
         assert_eq!(r.findings[0].message_id.as_deref(), Some("3@s"));
+    }
+
+    #[test]
+    fn unreadable_bodies_are_listed_only_within_the_period() {
+        let binary = |day: u32| {
+            let mut m = raw(day, day, "x", "");
+            m.extend((0u8..=255).cycle().take(600));
+            m
+        };
+        let opts = Options {
+            now: 1_796_000_000, // 2026-11-30
+            since: Some(10 * 86_400),
+            progress: false,
+        };
+        let mut a = Auditor::new(opts, &Markers, None);
+        for (i, m) in [binary(1), binary(25), raw(3, 26, "x", "AAA")]
+            .iter()
+            .enumerate()
+        {
+            a.add_raw(
+                Origin {
+                    file: Path::new("box.mbox").into(),
+                    position: Some(i + 1),
+                },
+                m,
+            );
+        }
+        let r = a.finish();
+        assert_eq!((r.messages, r.outside_period), (1, 1));
+        assert_eq!(r.unreadable.len(), 1);
+        assert_eq!(r.unreadable[0].origin.position, Some(2));
     }
 
     #[test]

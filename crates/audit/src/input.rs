@@ -4,7 +4,8 @@
 //! bounded by the largest single message (capped at [`MAX_MESSAGE_BYTES`]), never by the
 //! size of the mailbox.
 
-use std::fs::File;
+use std::collections::HashSet;
+use std::fs::{File, FileType, Metadata};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -25,70 +26,185 @@ pub enum FileKind {
 pub struct MailFile {
     pub path: PathBuf,
     pub kind: FileKind,
+    /// Named on the command line: a symbolic link there is followed, as the user meant it.
+    /// Files found in folders are opened without following links.
+    pub follow_links: bool,
 }
 
 /// Expand the command-line paths into mail files: files are taken as given (an mbox is
 /// recognised by extension or by a leading `From ` line), folders are walked recursively
 /// in name order for `.eml`, `.mbox` and extension-less mbox files (Thunderbird's layout).
-/// Problems with single entries are returned next to the files, so one unreadable folder
-/// does not stop the run.
+///
+/// Each real file and folder is visited once, however often it is named or reached.
+/// Symbolic links inside folders are not followed (a link to `..` would loop, a link to
+/// `/` would walk the whole disk), and only regular files are ever opened: a FIFO,
+/// socket or device is listed, never read. Problems with single entries are returned
+/// next to the files, so one unreadable folder does not stop the run.
 pub fn collect(paths: &[PathBuf]) -> (Vec<MailFile>, Vec<(PathBuf, String)>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
+    let mut walk = Walk::default();
     for p in paths {
+        // A path named on the command line is followed if it is a link.
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut files, &mut problems, 0),
-            Ok(_) => match sniff(p, true) {
-                Ok(Some(kind)) => files.push(MailFile {
-                    path: p.clone(),
-                    kind,
-                }),
-                Ok(None) => {}
-                Err(e) => problems.push((p.clone(), e.to_string())),
-            },
-            Err(e) => problems.push((p.clone(), e.to_string())),
+            Ok(m) if m.is_dir() => {
+                if walk.first_visit(p, &m) {
+                    walk.dir(p, 0);
+                }
+            }
+            Ok(m) if m.is_file() => {
+                if walk.first_visit(p, &m) {
+                    walk.file(p, true, true);
+                }
+            }
+            Ok(m) => walk.problems.push((p.clone(), not_regular(&m.file_type()))),
+            Err(e) => walk.problems.push((p.clone(), e.to_string())),
         }
     }
-    (files, problems)
+    (walk.files, walk.problems)
 }
 
-fn walk(dir: &Path, files: &mut Vec<MailFile>, problems: &mut Vec<(PathBuf, String)>, depth: u32) {
-    // Symlink loops cannot recurse forever.
-    if depth > 32 {
-        return;
+#[derive(Default)]
+struct Walk {
+    files: Vec<MailFile>,
+    problems: Vec<(PathBuf, String)>,
+    seen: HashSet<FileIdentity>,
+}
+
+impl Walk {
+    /// Whether the file or folder behind `meta` is met for the first time.
+    fn first_visit(&mut self, path: &Path, meta: &Metadata) -> bool {
+        self.seen.insert(identity(path, meta))
     }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push((dir.to_path_buf(), e.to_string()));
+
+    fn dir(&mut self, dir: &Path, depth: u32) {
+        // Without links there are no loops; this only bounds very deep real trees.
+        if depth > 32 {
             return;
         }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, files, problems, depth + 1);
-            continue;
-        }
-        match sniff(&p, false) {
-            Ok(Some(kind)) => files.push(MailFile { path: p, kind }),
-            Ok(None) => {}
-            Err(e) => problems.push((p, e.to_string())),
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                self.problems.push((dir.to_path_buf(), e.to_string()));
+                return;
+            }
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let p = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            // `DirEntry` metadata describes the entry itself, never a link's target.
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    self.problems.push((p, e.to_string()));
+                    continue;
+                }
+            };
+            let ft = meta.file_type();
+            if ft.is_symlink() {
+                self.problems.push((
+                    p,
+                    "symbolic link inside a folder, not followed (name its target to read it)"
+                        .into(),
+                ));
+            } else if !self.first_visit(&p, &meta) {
+                // A hard link to a file already read.
+            } else if ft.is_dir() {
+                self.dir(&p, depth + 1);
+            } else if ft.is_file() {
+                self.file(&p, false, false);
+            } else {
+                self.problems.push((p, not_regular(&ft)));
+            }
         }
     }
+
+    fn file(&mut self, path: &Path, explicit: bool, follow_links: bool) {
+        match sniff(path, explicit, follow_links) {
+            Ok(Some(kind)) => self.files.push(MailFile {
+                path: path.to_path_buf(),
+                kind,
+                follow_links,
+            }),
+            Ok(None) => {}
+            Err(e) => self.problems.push((path.to_path_buf(), e.to_string())),
+        }
+    }
+}
+
+/// What makes two paths the same file: device and inode where there are such.
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = PathBuf;
+
+#[cfg(unix)]
+fn identity(_path: &Path, meta: &Metadata) -> FileIdentity {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(path: &Path, _meta: &Metadata) -> FileIdentity {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Why a file that is not a regular file is not read.
+fn not_regular(ft: &FileType) -> String {
+    format!("not a regular file ({}); not opened", describe_type(ft))
+}
+
+fn describe_type(ft: &FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else if ft.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+/// Open `path` for reading only if it is a regular file. The type is checked on the
+/// opened file, so a file swapped for a FIFO or device after the folder walk is refused
+/// too; opening is non-blocking, so a FIFO without a writer cannot hang the run, and
+/// without `follow_links` a link put in a file's place is not followed.
+pub fn open_regular(path: &Path, follow_links: bool) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow_links { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    #[cfg(not(unix))]
+    let _ = follow_links;
+    let file = options.open(path)?;
+    let ft = file.metadata()?.file_type();
+    if !ft.is_file() {
+        return Err(io::Error::other(not_regular(&ft)));
+    }
+    Ok(file)
 }
 
 /// Decide how to read `path`. `explicit` files are always read (as one message unless they
 /// look like an mbox); files found in a folder must look like mail.
-fn sniff(path: &Path, explicit: bool) -> io::Result<Option<FileKind>> {
+fn sniff(path: &Path, explicit: bool, follow_links: bool) -> io::Result<Option<FileKind>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -99,7 +215,7 @@ fn sniff(path: &Path, explicit: bool) -> io::Result<Option<FileKind>> {
         _ => {}
     }
     let mut head = [0u8; 5];
-    let mut f = File::open(path)?;
+    let mut f = open_regular(path, follow_links)?;
     let n = read_full(&mut f, &mut head)?;
     if n == 5 && &head == b"From " {
         Ok(Some(FileKind::Mbox))
@@ -277,22 +393,30 @@ fn is_quoted_from(line: &[u8]) -> bool {
     stripped > 0 && line[stripped..].starts_with(b"From ")
 }
 
-/// Open an mbox for streaming.
-pub fn open_mbox(path: &Path) -> io::Result<MboxReader<BufReader<File>>> {
-    Ok(MboxReader::new(BufReader::with_capacity(
-        256 * 1024,
-        File::open(path)?,
-    )))
+/// Open an mbox for streaming; also returns its size (for progress display).
+pub fn open_mbox(f: &MailFile) -> io::Result<(MboxReader<BufReader<File>>, u64)> {
+    let file = open_regular(&f.path, f.follow_links)?;
+    let size = file.metadata()?.len();
+    Ok((
+        MboxReader::new(BufReader::with_capacity(256 * 1024, file)),
+        size,
+    ))
 }
 
-/// Read one `.eml`, refusing files over [`MAX_MESSAGE_BYTES`].
-pub fn read_eml(path: &Path) -> io::Result<Result<Vec<u8>, usize>> {
-    let len = std::fs::metadata(path)?.len();
+/// Read one `.eml`, refusing files over [`MAX_MESSAGE_BYTES`] (also one that grows
+/// while it is read).
+pub fn read_eml(f: &MailFile) -> io::Result<Result<Vec<u8>, usize>> {
+    let file = open_regular(&f.path, f.follow_links)?;
+    let len = file.metadata()?.len();
     if len > MAX_MESSAGE_BYTES as u64 {
         return Ok(Err(len as usize));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    File::open(path)?.read_to_end(&mut bytes)?;
+    file.take(MAX_MESSAGE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        return Ok(Err(bytes.len()));
+    }
     Ok(Ok(bytes))
 }
 

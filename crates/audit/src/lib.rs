@@ -5,6 +5,7 @@
 //! why, and which templates to fix; optionally a Markdown report for an appeal.
 
 pub mod audit;
+pub mod charset;
 pub mod input;
 pub mod mail;
 pub mod matching;
@@ -19,6 +20,7 @@ pub use rules_bridge::{MessageChecker, Rules};
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use tplc_diagnostics::controls::escape_controls;
 use tplc_diagnostics::{CodeInfo, Severity};
 
 /// More than two proactive messages for one order.
@@ -184,7 +186,11 @@ pub fn run_with(
         Some(dir) => {
             let (index, problems) = TemplateIndex::load(dir);
             for (p, e) in problems {
-                let _ = writeln!(err, "warning: cannot read template {}: {e}", p.display());
+                let _ = writeln!(
+                    err,
+                    "warning: cannot read template {}",
+                    escape_controls(&format!("{}: {e}", p.display()))
+                );
             }
             Some(index)
         }

@@ -1,10 +1,20 @@
 //! One raw message → the fields the audit needs and the plain text a buyer reads.
 //!
-//! MIME structure, transfer encodings (base64, quoted-printable) and charsets are handled
-//! by `mail-parser`; HTML parts are reduced to text by [`html_to_text`], which keeps
+//! MIME structure and transfer encodings (base64, quoted-printable) are handled by
+//! `mail-parser`; charsets by [`crate::charset`], which does not trust a label the bytes
+//! contradict; HTML parts are reduced to text by [`html_to_text`], which keeps
 //! paragraphs, list items and link targets (rules look at links).
+//!
+//! A message whose text cannot be read says so ([`Mail::unreadable`]); it never has an
+//! empty, and so compliant, body.
 
-use mail_parser::{HeaderValue, Message, MessageParser, PartType};
+use crate::charset;
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{
+    Encoding, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+use std::borrow::Cow;
 
 /// The parts of a message the audit looks at.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -23,8 +33,13 @@ pub struct Mail {
     pub body: String,
     /// The first attached message (`message/rfc822`), e.g. the original inside a bounce.
     pub attached: Option<Box<Mail>>,
-    /// Some part could not be decoded (unknown charset, broken encoding); text is best effort.
-    pub decoding_problem: bool,
+    /// Text parts not read as declared (wrong or unknown charset), each with how they
+    /// were read instead.
+    pub decoding: Vec<String>,
+    /// Why the body cannot be read, when it cannot (binary data, a broken transfer
+    /// encoding, only attachments): such a message must not be checked, or it would pass
+    /// for compliant.
+    pub unreadable: Option<String>,
 }
 
 /// Parse one message. `Err` when the bytes are not recognisable as mail at all.
@@ -60,14 +75,41 @@ fn convert(msg: &Message<'_>, depth: u32) -> Mail {
         .filter(|l| !l.is_empty());
 
     let mut body = String::new();
-    let mut decoding_problem = false;
+    let mut decoding = Vec::new();
+    let mut unreadable = None;
+    let mut text_parts = 0;
     for part in msg.text_bodies() {
-        decoding_problem |= part.is_encoding_problem;
-        let text = match &part.body {
-            PartType::Text(t) => normalise_newlines(t),
-            PartType::Html(h) => html_to_text(h),
+        let html = match &part.body {
+            PartType::Text(_) => false,
+            PartType::Html(_) => true,
             _ => continue,
         };
+        text_parts += 1;
+        let Some(bytes) = part_bytes(msg, part) else {
+            unreadable = Some(
+                "the text's transfer encoding (base64 or quoted-printable) is broken".to_string(),
+            );
+            continue;
+        };
+        let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+        let decoded = charset::decode(&bytes, charset);
+        let text = if html {
+            html_to_text(&decoded.text)
+        } else {
+            normalise_newlines(&decoded.text)
+        };
+        if charset::is_garbage(&text) {
+            unreadable = Some(match decoded.warning {
+                Some(w) => format!("the text is not readable: {w}"),
+                None => "the text is not readable (binary data or a broken encoding)".to_string(),
+            });
+            continue;
+        }
+        if let Some(w) = decoded.warning {
+            if !decoding.contains(&w) {
+                decoding.push(w);
+            }
+        }
         let text = text.trim_end();
         if text.trim().is_empty() {
             continue;
@@ -76,6 +118,13 @@ fn convert(msg: &Message<'_>, depth: u32) -> Mail {
             body.push_str("\n\n");
         }
         body.push_str(text);
+    }
+
+    if text_parts == 0 && has_body(msg) {
+        unreadable = Some(
+            "no text to read: the body holds only attachments or an unsupported content type"
+                .to_string(),
+        );
     }
 
     let attached = if depth < 2 {
@@ -99,8 +148,36 @@ fn convert(msg: &Message<'_>, depth: u32) -> Mail {
         is_reply,
         body,
         attached,
-        decoding_problem,
+        decoding,
+        unreadable,
     }
+}
+
+/// A text part's bytes with the transfer encoding removed, charset not yet applied
+/// (`mail-parser` decodes with the declared charset only, which may be wrong). `None`
+/// when the transfer encoding is broken.
+fn part_bytes<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>) -> Option<Cow<'m, [u8]>> {
+    if part.is_encoding_problem {
+        return None;
+    }
+    let raw = msg
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)
+        .unwrap_or_default();
+    match part.encoding {
+        Encoding::None => Some(Cow::Borrowed(raw)),
+        Encoding::Base64 => base64_decode(raw).map(Cow::Owned),
+        Encoding::QuotedPrintable => quoted_printable_decode(raw).map(Cow::Owned),
+    }
+}
+
+/// Whether the message has anything after its header.
+fn has_body(msg: &Message<'_>) -> bool {
+    msg.parts.first().is_some_and(|root| {
+        msg.raw_message
+            .get(root.offset_body as usize..root.offset_end as usize)
+            .is_some_and(|b| !b.iter().all(u8::is_ascii_whitespace))
+    })
 }
 
 fn has_reply_prefix(subject: &str) -> bool {
@@ -414,6 +491,25 @@ mod tests {
             let _ = html_to_text(s);
         }
         assert_eq!(decode_entities("&#xD800;"), "\u{fffd}");
+    }
+
+    #[test]
+    fn transfer_encodings_decode_as_mail_parser_decodes_them() {
+        let raw = "Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b\"\r\n\r\npreamble\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe, a soft=\r\n break and =3D sign.\r\nSecond line.\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+R3LDvMOfZSwgYSBzb2Z0IGJyZWFrIGFuZCA9IHNpZ24uPC9wPgo8cD5TZWNv\r\nbmQgbGluZS48L3A+\r\n--b--\r\nepilogue\r\n";
+        let msg = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        let mut seen = 0;
+        for part in msg.parts.iter() {
+            let ours = match &part.body {
+                PartType::Text(t) | PartType::Html(t) => (part_bytes(&msg, part).unwrap(), t),
+                _ => continue,
+            };
+            assert_eq!(std::str::from_utf8(&ours.0).unwrap(), ours.1.as_ref());
+            seen += 1;
+        }
+        assert_eq!(seen, 2);
+        let m = parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.body, "Grüße, a soft break and = sign.\nSecond line.");
+        assert!(m.decoding.is_empty() && m.unreadable.is_none());
     }
 
     #[test]

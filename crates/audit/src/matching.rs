@@ -8,6 +8,7 @@
 //! a seller preparing an appeal runs the audit.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tplc_syntax::{Node, Template};
@@ -31,16 +32,19 @@ pub struct TemplateIndex {
 }
 
 impl TemplateIndex {
-    /// Read every `*.tplc` under `dir` (partials `_name.tplc`, hidden folders and `target`
-    /// excluded). Files that cannot be read are returned with the reason.
+    /// Read every template under `dir` that is not a partial, as `tplc check` finds them
+    /// ([`tplc_project::walk`]: regular files only, no folder links followed). Files that
+    /// cannot be read are returned with the reason.
     pub fn load(dir: &Path) -> (TemplateIndex, Vec<(PathBuf, String)>) {
         let mut files = Vec::new();
         let mut problems = Vec::new();
-        find_templates(dir, &mut files, &mut problems, 0);
-        files.sort();
+        if let Err(e) = tplc_project::walk(dir, &mut files) {
+            problems.push((dir.to_path_buf(), e.to_string()));
+        }
+        files.retain(|f| !tplc_project::is_partial(f));
         let mut sources = Vec::new();
         for f in files {
-            match std::fs::read_to_string(&f) {
+            match read_template(&f) {
                 Ok(s) => sources.push((f, s)),
                 Err(e) => problems.push((f, e.to_string())),
             }
@@ -105,34 +109,12 @@ impl TemplateIndex {
     }
 }
 
-fn find_templates(
-    dir: &Path,
-    out: &mut Vec<PathBuf>,
-    problems: &mut Vec<(PathBuf, String)>,
-    depth: u32,
-) {
-    if depth > 16 {
-        return;
-    }
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            problems.push((dir.to_path_buf(), e.to_string()));
-            return;
-        }
-    };
-    for entry in rd.flatten() {
-        let p = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
-            continue;
-        }
-        if p.is_dir() {
-            find_templates(&p, out, problems, depth + 1);
-        } else if name.ends_with(".tplc") && !name.starts_with('_') {
-            out.push(p);
-        }
-    }
+/// A template's text, read only from a regular file (never a FIFO or device, also if one
+/// was put in its place since the walk). A link here points inside the project.
+fn read_template(path: &Path) -> std::io::Result<String> {
+    let mut text = String::new();
+    crate::input::open_regular(path, true)?.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Word pairs of the literal text of a template (subject and body), never spanning a
@@ -227,6 +209,32 @@ mod tests {
     use super::*;
     use tplc_diagnostics::Span;
     use tplc_syntax::{Expr, ExprKind, OutputTag, Spanned};
+
+    #[cfg(unix)]
+    #[test]
+    fn loading_skips_link_loops_and_fifos() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        std::fs::create_dir(&project).unwrap();
+        std::fs::write(
+            project.join("a.tplc"),
+            "---\nkind: delivery\nlocale: en\n---\nYour parcel for order {{ order.id }} has shipped today.\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(".", project.join("here")).unwrap();
+        std::os::unix::fs::symlink(".", project.join("there")).unwrap();
+        let fifo = project.join("pipe.tplc");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(TemplateIndex::load(&project).0.len());
+        });
+        let loaded = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("loading finished within 60 s (a hang otherwise)");
+        assert_eq!(loaded, 1);
+    }
 
     /// A template body of text pieces separated by `{{ x }}` placeholders, built by hand.
     fn template(pieces: &[&str]) -> (Template, String) {

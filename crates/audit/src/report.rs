@@ -6,6 +6,7 @@ use crate::notices::NoticeKind;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use tplc_diagnostics::controls::escape_controls;
 
 /// RFC 3339 in UTC, e.g. `2026-11-20T09:14:00Z`.
 pub fn rfc3339(secs: i64) -> String {
@@ -89,6 +90,9 @@ pub fn write_json(r: &AuditReport, out: &mut dyn std::io::Write) -> std::io::Res
     array(out, "unreadable", r.unreadable.iter().map(|u| {
         json!({"file": u.origin.file.display().to_string(), "position": u.origin.position, "reason": u.reason})
     }))?;
+    array(out, "decoding_warnings", r.decoding_warnings.iter().map(|w| {
+        json!({"file": w.origin.file.display().to_string(), "position": w.origin.position, "warning": w.warning})
+    }))?;
     // The last member carries no trailing comma.
     writeln!(
         out,
@@ -132,8 +136,14 @@ fn finding_json(f: &Finding) -> Value {
     })
 }
 
-/// The terminal report: restriction status first, then causes, orders, templates, next steps.
+/// The terminal report: restriction status first, then causes, orders, templates, next
+/// steps. Text from the mail (excerpts, subjects, file names) may hold terminal escape
+/// sequences; they are shown escaped.
 pub fn human(r: &AuditReport) -> String {
+    escape_controls(&human_text(r)).into_owned()
+}
+
+fn human_text(r: &AuditReport) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -166,6 +176,13 @@ pub fn human(r: &AuditReport) -> String {
         notes.push(format!(
             "{} unreadable (listed at the end)",
             r.unreadable.len()
+        ));
+    }
+    if !r.decoding_warnings.is_empty() {
+        notes.push(format!(
+            "{} decoding warning{} (listed at the end)",
+            r.decoding_warnings.len(),
+            plural(r.decoding_warnings.len())
         ));
     }
     if !notes.is_empty() {
@@ -370,6 +387,15 @@ pub fn human(r: &AuditReport) -> String {
             let _ = writeln!(o, "  … and {} more", r.unreadable.len() - 20);
         }
     }
+    if !r.decoding_warnings.is_empty() {
+        o.push_str("\nDecoding warnings (text read as detected, not as its header declared):\n");
+        for w in r.decoding_warnings.iter().take(20) {
+            let _ = writeln!(o, "  {}: {}", w.origin, w.warning);
+        }
+        if r.decoding_warnings.len() > 20 {
+            let _ = writeln!(o, "  … and {} more", r.decoding_warnings.len() - 20);
+        }
+    }
     o
 }
 
@@ -393,8 +419,14 @@ fn plural(n: usize) -> &'static str {
 /// Findings listed in the appeal report; a reader needs the pattern, not every message.
 const MAX_APPEAL_ROWS: usize = 200;
 
-/// A Markdown report to attach to an appeal to Amazon.
+/// A Markdown report to attach to an appeal to Amazon. It vouches only for messages that
+/// were read: those that could not be are listed as not checked. Text from the mail is
+/// shown with control characters escaped.
 pub fn appeal(r: &AuditReport) -> String {
+    escape_controls(&appeal_text(r)).into_owned()
+}
+
+fn appeal_text(r: &AuditReport) -> String {
     let mut o = String::new();
     o.push_str("# Buyer-Seller Messaging: review of sent messages\n\n");
     let from = r.period_start.or(r.oldest);
@@ -405,15 +437,31 @@ pub fn appeal(r: &AuditReport) -> String {
         day(r.now)
     );
     let _ = writeln!(o, "**Messages checked:** {}  ", r.messages);
+    if !r.unreadable.is_empty() {
+        let _ = writeln!(
+            o,
+            "**Messages or files that could not be read (not checked):** {}  ",
+            r.unreadable.len()
+        );
+    }
     let _ = writeln!(o, "**Review requests among them:** {}  ", r.review_requests);
     let _ = writeln!(
         o,
         "**Orders over the limit of 2 messages or 1 review request:** {}\n",
         r.orders_over_budget.len()
     );
-    o.push_str(
-        "Every message sent to buyers in this period was exported from our mailbox and checked\n",
-    );
+    if r.unreadable.is_empty() {
+        o.push_str(
+            "Every message sent to buyers in this period was exported from our mailbox and checked\n",
+        );
+    } else {
+        o.push_str(
+            "The messages sent to buyers in this period were exported from our mailbox; those that\n",
+        );
+        o.push_str(
+            "could be read were checked (the others are listed under \"Not checked\" below)\n",
+        );
+    }
     o.push_str(
         "automatically against each point of the Buyer-Seller Messaging communication guidelines\n",
     );
@@ -436,9 +484,14 @@ pub fn appeal(r: &AuditReport) -> String {
 
     if r.findings.is_empty() {
         o.push_str("## Result\n\n");
+        let which = if r.unreadable.is_empty() {
+            "sent in this period"
+        } else {
+            "checked in this period"
+        };
         let _ = writeln!(
             o,
-            "None of the {} messages sent in this period did any of the things the guidelines prohibit:",
+            "None of the {} messages {which} did any of the things the guidelines prohibit:",
             r.messages
         );
         o.push_str("no review request was conditional or asked for a positive review, no message offered\n");
@@ -523,6 +576,13 @@ pub fn appeal(r: &AuditReport) -> String {
         );
         o.push_str("     Once `tplc check` passes on every template, say so here. -->\n");
         o.push_str("- \n");
+    }
+    if !r.unreadable.is_empty() {
+        o.push_str("\n## Not checked\n\n");
+        o.push_str("These could not be read, so this report makes no statement about them:\n\n");
+        for u in &r.unreadable {
+            let _ = writeln!(o, "- `{}`: {}", u.origin, u.reason);
+        }
     }
     o
 }

@@ -3,8 +3,10 @@
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use tplc_diagnostics::controls::{control_pictures, escape_controls, PictureOffsets};
 use tplc_diagnostics::{Diagnostic, LineIndex, PositionEncoding, Severity};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -124,7 +126,7 @@ fn human(out: &mut dyn Write, files: &[FileReport<'_>], color: bool) -> std::io:
                 writeln!(
                     out,
                     "{}: {more} more problems not shown; fix the ones above first, or see all with `--format json`",
-                    f.display
+                    escape_controls(&f.display)
                 )?;
             }
         }
@@ -142,6 +144,10 @@ fn human(out: &mut dyn Write, files: &[FileReport<'_>], color: bool) -> std::io:
 
 /// One diagnostic as an ariadne report: the source line, the exact span underlined,
 /// secondary labels (also in other files), help, fix titles and the docs link.
+///
+/// Template text and messages quoting it may hold terminal control sequences: the source
+/// lines are shown with each control character as one visible symbol (spans mapped to
+/// match), messages and file names with control characters escaped.
 pub fn render_one(
     out: &mut dyn Write,
     f: &FileReport<'_>,
@@ -153,9 +159,10 @@ pub fn render_one(
         Severity::Warning => ReportKind::Warning,
         Severity::Info => ReportKind::Advice,
     };
-    let id = f.display.clone();
-    let mut sources: Vec<(String, String)> = vec![(id.clone(), f.source.to_string())];
-    let span = clamp(f.source, d.span.start..d.span.end);
+    let id = escape_controls(&f.display).into_owned();
+    let mut sources: Vec<(String, String)> = Vec::new();
+    let span = shown_span(&id, f.source, d.span.start..d.span.end, &mut sources);
+    let message = escape_controls(&d.message);
     let mut report = Report::build(kind, (id.clone(), span.clone()))
         .with_config(
             Config::default()
@@ -163,38 +170,35 @@ pub fn render_one(
                 .with_color(color),
         )
         .with_code(d.code)
-        .with_message(&d.message)
+        .with_message(&message)
         .with_label(
             Label::new((id.clone(), span))
-                .with_message(&d.message)
+                .with_message(&message)
                 .with_color(Color::Red),
         );
     for l in &d.labels {
         let (lid, text) = match &l.file {
             Some(p) if p != f.path => {
-                let lid = display_path(p);
+                let lid = escape_controls(&display_path(p)).into_owned();
                 match std::fs::read_to_string(p) {
-                    Ok(t) => (lid, t),
+                    Ok(t) => (lid, Cow::Owned(t)),
                     Err(_) => continue,
                 }
             }
-            _ => (id.clone(), f.source.to_string()),
+            _ => (id.clone(), Cow::Borrowed(f.source)),
         };
-        let range = clamp(&text, l.span.start..l.span.end);
-        if !sources.iter().any(|(s, _)| *s == lid) {
-            sources.push((lid.clone(), text));
-        }
+        let range = shown_span(&lid, &text, l.span.start..l.span.end, &mut sources);
         report = report.with_label(
             Label::new((lid, range))
-                .with_message(&l.message)
+                .with_message(escape_controls(&l.message))
                 .with_color(Color::Blue),
         );
     }
     if let Some(help) = &d.help {
-        report = report.with_help(help);
+        report = report.with_help(escape_controls(help));
     }
     for fix in &d.fixes {
-        report = report.with_note(format!("fix available: {}", fix.title));
+        report = report.with_note(format!("fix available: {}", escape_controls(&fix.title)));
     }
     report = report.with_note(format!(
         "see {} or run `tplc explain {}`",
@@ -204,6 +208,22 @@ pub fn render_one(
     let mut buf = Vec::new();
     report.finish().write(ariadne::sources(sources), &mut buf)?;
     out.write_all(&buf)
+}
+
+/// Register `text` as the source `id` in its terminal-safe form (once per id) and return
+/// `span`, clamped to character boundaries, as a byte range of that form.
+fn shown_span(
+    id: &str,
+    text: &str,
+    span: std::ops::Range<usize>,
+    sources: &mut Vec<(String, String)>,
+) -> std::ops::Range<usize> {
+    let range = clamp(text, span);
+    if !sources.iter().any(|(s, _)| s == id) {
+        sources.push((id.to_string(), control_pictures(text).into_owned()));
+    }
+    let offsets = PictureOffsets::new(text);
+    offsets.map(range.start)..offsets.map(range.end)
 }
 
 fn clamp(text: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {

@@ -28,7 +28,9 @@ fn hostile(mut data: Value) -> Value {
     data["seller"]["name"] = json!(
         "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} & \"quotes\" 'single'"
     );
-    data["buyer"]["name"] = json!("</p><img src=x onerror=alert(1)>");
+    data["buyer"]["name"] = json!(
+        "</p><img src=x onerror=alert(1)> \u{1b}[2J\u{1b}]8;;https://evil.example\u{7}x\u{1b}]8;;\u{7} \u{202e}\u{2066}\u{0}\u{9b}\r"
+    );
     if let Some(items) = data["order"]["items"].as_array_mut() {
         for it in items {
             it["title"] = json!("<b>Mug</b> {{ order.id }}");
@@ -105,6 +107,10 @@ fn artifacts_render_identically_in_minijinja_and_jinja2() {
                 if key == "html" {
                     assert!(!mini.contains("<script>"), "{rel}: unescaped script");
                     assert!(!mini.contains("<img"), "{rel}: unescaped markup");
+                    assert!(
+                        !mini.contains(['\u{1b}', '\u{202e}', '\u{2066}', '\u{0}', '\u{9b}']),
+                        "{rel}: control characters from data in the HTML"
+                    );
                     assert!(
                         !mini.contains("javascript:"),
                         "{rel}: non-https link survived"

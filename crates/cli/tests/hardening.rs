@@ -252,6 +252,50 @@ fn a_fifo_named_like_a_template_does_not_hang() {
 }
 
 #[test]
+fn terminal_sequences_in_templates_are_shown_escaped_and_aligned() {
+    // A screen clear, an OSC 8 link, a bidi override and a lone CR before the mistake on
+    // the same line; the file name carries a colour sequence.
+    let line = "Hi \u{1b}[2J\u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7} \u{202e}x\r {{ buyer.nme }}.";
+    let src = format!("{HEAD}Order {{{{ order.id }}}}.\n{line}\n");
+    let dir = project(&[("t\u{1b}[31m.tplc", src.as_bytes())]);
+    let o = tplc(dir.path(), &["check", "--color", "never"]);
+    assert_orderly(&o, "check");
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(
+        !out.contains(['\u{1b}', '\u{7}', '\u{202e}', '\r']),
+        "raw control character in\n{out}"
+    );
+    assert!(
+        out.contains("t\\x1b[31m.tplc"),
+        "file name not escaped in\n{out}"
+    );
+    // The source line shows each control as one symbol, and the underline still starts
+    // under `nme`.
+    let rows: Vec<&str> = out.lines().collect();
+    let report = rows
+        .iter()
+        .position(|r| r.contains("[unknown-field]"))
+        .unwrap_or_else(|| panic!("no unknown-field report in\n{out}"));
+    let at = report
+        + rows[report..]
+            .iter()
+            .position(|r| {
+                r.contains("␛[2J␛]8;;https://evil.example␇click␛]8;;␇ \u{fffd}x␍ {{ buyer.nme }}.")
+            })
+            .unwrap_or_else(|| panic!("source line not shown with control pictures in\n{out}"));
+    let column = |row: &str, byte: usize| row[..byte].chars().count();
+    let nme = column(rows[at], rows[at].find("nme").unwrap());
+    let under: Vec<char> = rows[at + 1].chars().collect();
+    assert!(
+        under.get(nme).is_some_and(|c| "─┬".contains(*c)) && under[nme - 1] == ' ',
+        "underline not under `nme`:\n{}\n{}",
+        rows[at],
+        rows[at + 1]
+    );
+}
+
+#[test]
 fn broken_configuration_files_are_errors() {
     let ok = format!("{HEAD}Order {{{{ order.id }}}}\n");
     // Not UTF-8: the project cannot be loaded at all.
@@ -720,7 +764,7 @@ fn hostile_variant(data: &Value) -> Value {
             Value::String(s)
                 if s.chars().any(|c| c.is_ascii_lowercase()) && !s.starts_with("http") =>
             {
-                *s = format!("{s} <script>alert(1)</script> </p><b>&amp; \"q\" 'a' {{{{ 7*7 }}}}");
+                *s = format!("{s} <script>alert(1)</script> </p><b>&amp; \"q\" 'a' {{{{ 7*7 }}}} \u{1b}[2J\u{202e}\u{0}\u{9b}");
             }
             _ => {}
         }
@@ -786,6 +830,10 @@ fn the_html_of_every_example_validates() {
             assert!(
                 html.contains("&lt;script&gt;") || !html.contains("script"),
                 "{html}"
+            );
+            assert!(
+                !html.contains(['\u{1b}', '\u{202e}', '\u{0}', '\u{9b}']),
+                "control characters from data in {html:?}"
             );
             pages.push(("hostile", html));
             hostile_pages += 1;

@@ -234,11 +234,35 @@ fn literal(l: &Literal) -> String {
 
 /// Wrap an output expression for HTML: escape with one explicit chain both engines run
 /// the same way (their built-in escapers differ on `/` and quotes), then mark it safe so
-/// an auto-escaping environment does not escape it twice.
+/// an auto-escaping environment does not escape it twice. Control characters and
+/// bidirectional overrides are dropped first: a page shows none of them, and they can
+/// reorder or hide what the buyer reads.
 pub fn html_escape_expr(e: &str) -> String {
     format!(
-        "({e}|string|replace(\"&\", \"&amp;\")|replace(\"<\", \"&lt;\")|replace(\">\", \"&gt;\")|replace('\"', \"&#34;\")|replace(\"'\", \"&#39;\")|safe)"
+        "({e}|string|list|reject(\"in\", {})|join|replace(\"&\", \"&amp;\")|replace(\"<\", \"&lt;\")|replace(\">\", \"&gt;\")|replace('\"', \"&#34;\")|replace(\"'\", \"&#39;\")|safe)",
+        dropped_in_html()
     )
+}
+
+/// The characters data loses in HTML ([`tplc_diagnostics::controls::is_unsafe_control`]),
+/// as one Jinja string literal of `\xHH`/`\uHHHH` escapes, which both engines read alike.
+fn dropped_in_html() -> &'static str {
+    static LITERAL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut s = String::from("\"");
+        let candidates = (0u32..0xa0).chain(0x202a..=0x202e).chain(0x2066..=0x2069);
+        for c in candidates.filter_map(char::from_u32) {
+            if tplc_diagnostics::controls::is_unsafe_control(c) {
+                if (c as u32) < 0x100 {
+                    s.push_str(&format!("\\x{:02x}", c as u32));
+                } else {
+                    s.push_str(&format!("\\u{:04x}", c as u32));
+                }
+            }
+        }
+        s.push('"');
+        s
+    });
+    &LITERAL
 }
 
 /// An `href` value: only `https://` URLs survive rendering; anything else becomes `#`.

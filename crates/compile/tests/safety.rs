@@ -4,6 +4,7 @@
 //!
 //! - markup and template syntax in values come out as inert text, in both outputs;
 //! - a link's `href` is an https URL or `#`, whatever the data holds;
+//! - control characters and bidirectional overrides in values never reach the HTML;
 //! - the same holds when Python's Jinja2 renders the artifacts (when it is installed).
 
 use serde_json::{json, Value};
@@ -51,7 +52,14 @@ fn data(text: &str, url: &str) -> Value {
     })
 }
 
+/// Characters the HTML drops from data: C0 controls but tab and line feed, DEL, C1
+/// controls, bidirectional overrides and isolates.
+fn dropped_in_html(c: char) -> bool {
+    matches!(c, '\0'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn html_escape(s: &str) -> String {
+    let s: String = s.chars().filter(|&c| !dropped_in_html(c)).collect();
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -135,6 +143,8 @@ const HOSTILE: &[&str] = &[
     "**not bold** [not](https://link.example)",
     "line one\nline two\r\n\n- not a bullet",
     "\u{0}\u{202e}\u{feff}",
+    "\u{1b}[2J\u{1b}]8;;https://evil.example\u{7}click\u{1b}]8;;\u{7}",
+    "a\u{202d}b\u{2066}c\u{2069}d\u{85}e\u{7f}f\u{9b}31mg\rh",
     "}}{{",
     "",
 ];
@@ -167,6 +177,20 @@ fn markup_and_template_syntax_in_data_stay_inert() {
             "evaluated: {value:?}"
         );
     }
+}
+
+#[test]
+fn control_and_bidi_characters_never_reach_the_html() {
+    let c = compiled(TEMPLATE);
+    let value = "a\u{1b}[2Jb\u{202e}c\u{0}d\u{7f}e\u{9b}f\u{2068}g\rh\ti\nj";
+    let url = "https://www.amazon.com/review/\u{1b}]8;;\u{202e}1";
+    let r = render(&c, &data(value, url)).unwrap();
+    assert!(!r.html.contains(dropped_in_html), "{:?}", r.html);
+    assert!(r.html.contains("a[2Jbcdefgh\ti\nj"), "{:?}", r.html);
+    assert_eq!(hrefs(&r.html), vec!["https://www.amazon.com/review/]8;;1"]);
+    assert_only_own_markup(&r.html);
+    // The text artifact is plain text: data stays as given.
+    assert!(r.text.contains(value), "{:?}", r.text);
 }
 
 #[test]
@@ -302,6 +326,10 @@ fn random_hostile_values_never_escape_their_text() {
         "😀",
         "\u{0}",
         "\u{202e}",
+        "\u{1b}",
+        "\u{9b}",
+        "\r",
+        "\u{2067}",
         "raw",
         "endraw",
         "**",

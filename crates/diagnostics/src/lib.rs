@@ -5,6 +5,7 @@
 //! columns (Unicode scalar values for the CLI, UTF-16 or UTF-8 for LSP clients) live in
 //! [`LineIndex`], so no front end counts characters on its own.
 
+pub mod controls;
 mod line_index;
 
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
