@@ -70,16 +70,26 @@ impl MessageChecker for Rules {
     }
 }
 
-/// The compliance codes a template reports today, with its partials (`_name.tplc` beside it)
-/// included, sorted and without repeats.
+/// The compliance codes a template reports today, with its partials included, sorted and
+/// without repeats. Includes resolve as the compiler resolves them
+/// ([`tplc_project::include_candidates`], relative to the including file, then from the
+/// template's folder); a partial whose real path leaves that folder is never read.
 pub fn template_codes(template: &Template, source: &str, path: &Path) -> Vec<&'static str> {
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let resolve = move |name: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
-        let file = dir.join(format!("_{name}.tplc"));
-        let src = std::fs::read_to_string(&file).ok()?;
-        let parsed = tplc_syntax::parse(&src);
-        Some((Arc::new(parsed.template), Arc::from(src), file))
-    };
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let real_root = root.canonicalize().ok();
+    let resolve =
+        move |from: Option<&Path>, name: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+            let candidates =
+                tplc_project::include_candidates(&root, from.unwrap_or(path), name).ok()?;
+            let file = candidates.into_iter().find(|c| {
+                c.canonicalize().is_ok_and(|real| {
+                    real.is_file() && real_root.as_ref().is_some_and(|r| real.starts_with(r))
+                })
+            })?;
+            let src = std::fs::read_to_string(&file).ok()?;
+            let parsed = tplc_syntax::parse(&src);
+            Some((Arc::new(parsed.template), Arc::from(src), file))
+        };
     let mut codes: Vec<&'static str> = tplc_rules::check_template(
         template,
         source,

@@ -4,7 +4,7 @@ use crate::includes::{self, IncludeEdge};
 use crate::incremental::AnalysisCache;
 use crate::parallel::par_map;
 use crate::{file_start, Analysis, FileAnalysis, Keep, Workspace, FILE_TOO_LARGE, INVALID_UTF8};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tplc_diagnostics::{Diagnostic, Severity, Span};
@@ -53,9 +53,10 @@ impl Parsed {
     }
 }
 
-/// A partial the rules looked up by name, and what it resolved to (file and parsed
-/// template; the template is held, so its address cannot be reused by another one).
-type Lookup = (String, Option<(PathBuf, Arc<Template>)>);
+/// A partial the rules looked up (the including partial, `None` for the template itself,
+/// and the name), and what it resolved to (file and parsed template; the template is
+/// held, so its address cannot be reused by another one).
+type Lookup = (Option<PathBuf>, String, Option<(PathBuf, Arc<Template>)>);
 
 /// What one file's per-template rules produced and what they asked for.
 pub(crate) struct RulesMemo {
@@ -163,17 +164,10 @@ pub(crate) fn run(
     let mut project: Vec<(PathBuf, Diagnostic)> = includes::cycles(&ws.root, &graph);
     let in_cycle: BTreeSet<PathBuf> = project.iter().map(|(p, _)| p.clone()).collect();
     let rules_cfg = rules_config(ws);
-    // A name met inside a partial resolves to the first edge of that name with a target,
-    // in path order; indexed once instead of scanning every edge of the project per lookup.
-    let mut by_name: HashMap<&str, &IncludeEdge> = HashMap::new();
-    for e in graph.values().flatten().filter(|e| e.target.is_some()) {
-        by_name.entry(e.name.as_str()).or_insert(e);
-    }
     let resolver = Resolver {
         parsed: &parsed,
         graph: &graph,
         in_cycle: &in_cycle,
-        by_name: &by_name,
     };
     let templates: Vec<tplc_rules::ProjectTemplate> = parsed
         .iter()
@@ -224,8 +218,8 @@ pub(crate) fn run(
         let rules_hit = memo.and_then(|m| {
             let r = m.rules.as_ref()?;
             let from = resolver.from(path);
-            let same = r.deps.iter().all(|(name, answer)| {
-                let now = tplc_rules::IncludeResolver::resolve(&from, name);
+            let same = r.deps.iter().all(|(includer, name, answer)| {
+                let now = tplc_rules::IncludeResolver::resolve(&from, includer.as_deref(), name);
                 match (answer, now) {
                     (None, None) => true,
                     (Some((p, t)), Some((t2, _, p2))) => *p == p2 && Arc::ptr_eq(t, &t2),
@@ -361,10 +355,16 @@ struct Recorder<'a> {
 }
 
 impl tplc_rules::IncludeResolver for Recorder<'_> {
-    fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
-        let found = self.inner.resolve(name);
+    fn resolve(
+        &self,
+        from: Option<&Path>,
+        name: &str,
+    ) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+        let found = self.inner.resolve(from, name);
         let answer = found.as_ref().map(|(t, _, p)| (p.clone(), t.clone()));
-        self.deps.borrow_mut().push((name.to_string(), answer));
+        self.deps
+            .borrow_mut()
+            .push((from.map(Path::to_path_buf), name.to_string(), answer));
         found
     }
 }
@@ -469,7 +469,6 @@ struct Resolver<'a> {
     parsed: &'a BTreeMap<PathBuf, Parsed>,
     graph: &'a BTreeMap<PathBuf, Vec<IncludeEdge>>,
     in_cycle: &'a BTreeSet<PathBuf>,
-    by_name: &'a HashMap<&'a str, &'a IncludeEdge>,
 }
 
 struct FileResolver<'a> {
@@ -486,11 +485,18 @@ impl<'a> Resolver<'a> {
 }
 
 impl tplc_rules::IncludeResolver for FileResolver<'_> {
-    fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
-        // The including file's own edge first; a name met inside a partial resolves through
-        // that partial's edges (the rules inline nested partials by name).
-        let own = self.own.iter().find(|e| e.name == name);
-        let edge = own.or_else(|| self.r.by_name.get(name).copied())?;
+    fn resolve(
+        &self,
+        from: Option<&Path>,
+        name: &str,
+    ) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+        // The edge of the file the tag is written in: the same resolution
+        // (`includes::candidates`) the compiler uses, so the rules read what is built.
+        let edges = match from {
+            None => self.own,
+            Some(p) => self.r.graph.get(p).map_or(&[][..], Vec::as_slice),
+        };
+        let edge = edges.iter().find(|e| e.name == name)?;
         let target = edge.target.as_ref()?;
         // A partial in a cycle is reported as such; inlining it would never end.
         if self.r.in_cycle.contains(target) {

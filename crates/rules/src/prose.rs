@@ -22,17 +22,27 @@ use tplc_diagnostics::Span;
 use tplc_syntax::{Expr, ExprKind, Literal, Node, Template};
 
 /// Finds the partial that `{% include "name" %}` refers to: its tree, its source text and
-/// its path (for labels pointing into it).
+/// its path (for labels pointing into it). `from` is the partial the tag is written in, or
+/// `None` for the checked template itself: a name resolves relative to the file that
+/// includes it, as the compiler resolves it, so what is checked is what is built.
 pub trait IncludeResolver {
-    fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)>;
+    fn resolve(
+        &self,
+        from: Option<&std::path::Path>,
+        name: &str,
+    ) -> Option<(Arc<Template>, Arc<str>, PathBuf)>;
 }
 
 impl<F> IncludeResolver for F
 where
-    F: Fn(&str) -> Option<(Arc<Template>, Arc<str>, PathBuf)>,
+    F: Fn(Option<&std::path::Path>, &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)>,
 {
-    fn resolve(&self, name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
-        self(name)
+    fn resolve(
+        &self,
+        from: Option<&std::path::Path>,
+        name: &str,
+    ) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+        self(from, name)
     }
 }
 
@@ -40,7 +50,11 @@ where
 pub struct NoIncludes;
 
 impl IncludeResolver for NoIncludes {
-    fn resolve(&self, _name: &str) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+    fn resolve(
+        &self,
+        _from: Option<&std::path::Path>,
+        _name: &str,
+    ) -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         None
     }
 }
@@ -77,8 +91,9 @@ pub struct Builder<'a> {
     stack: Vec<String>,
     /// Whether `{{ order.id }}` is printed somewhere, includes followed.
     pub prints_order_id: bool,
-    /// Parsed partials, kept alive for length bounds.
-    partials: Vec<(u32, String, Arc<Template>)>,
+    /// Parsed partials, kept alive for length bounds: (file id, id of the file whose tag
+    /// included it, name, tree).
+    partials: Vec<(u32, u32, String, Arc<Template>)>,
 }
 
 impl<'a> Builder<'a> {
@@ -211,12 +226,12 @@ impl<'a> Builder<'a> {
             }
             Node::Include(inc) => {
                 let outer = if file == 0 { inc.span } else { tag };
-                if let Some(id) = self.include(&inc.name.node, outer) {
+                if let Some(id) = self.include(file, &inc.name.node, outer) {
                     let partial = self
                         .partials
                         .iter()
                         .find(|p| p.0 == id)
-                        .map(|p| p.2.clone());
+                        .map(|p| p.3.clone());
                     if let Some(t) = partial {
                         self.stack.push(inc.name.node.clone());
                         let inner = self.seq(&t.body, id, outer);
@@ -230,18 +245,19 @@ impl<'a> Builder<'a> {
         cur
     }
 
-    fn include(&mut self, name: &str, outer: Span) -> Option<u32> {
+    fn include(&mut self, from: u32, name: &str, outer: Span) -> Option<u32> {
         if self.stack.len() >= MAX_DEPTH || self.stack.iter().any(|n| n == name) {
             return None;
         }
-        let (tree, text, path) = self.resolver.resolve(name)?;
+        let from_path = self.files.get(from as usize)?.path.clone();
+        let (tree, text, path) = self.resolver.resolve(from_path.as_deref(), name)?;
         let id = self.files.len() as u32;
         self.files.push(FileInfo {
             path: Some(path),
             text,
             include_tag: outer,
         });
-        self.partials.push((id, name.to_string(), tree));
+        self.partials.push((id, from, name.to_string(), tree));
         Some(id)
     }
 
@@ -282,8 +298,8 @@ impl<'a> Builder<'a> {
                 Node::Include(inc) if depth < MAX_DEPTH => self
                     .partials
                     .iter()
-                    .find(|(_, name, _)| *name == inc.name.node)
-                    .map(|(id, _, t)| self.max_lens(&t.body, *id, depth + 1))
+                    .find(|(_, parent, name, _)| *parent == file && *name == inc.name.node)
+                    .map(|(id, _, _, t)| self.max_lens(&t.body, *id, depth + 1))
                     .unwrap_or((0, 0)),
                 _ => (0, 0),
             };

@@ -122,7 +122,7 @@ fn review_gating_depends_on_the_condition() {
 fn findings_in_a_partial_point_at_the_include_tag() {
     let partial_src: Arc<str> = Arc::from("We are so happy you shopped with us.\n");
     let partial = Arc::new(tplc_syntax::parse(&partial_src).template);
-    let resolver = |name: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+    let resolver = |_: Option<&Path>, name: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         (name == "footer").then(|| {
             (
                 partial.clone(),
@@ -147,7 +147,7 @@ fn findings_in_a_partial_point_at_the_include_tag() {
 fn self_including_partials_do_not_loop() {
     let src: Arc<str> = Arc::from("Loop {% include \"me\" %}\n");
     let t = Arc::new(tplc_syntax::parse(&src).template);
-    let resolver = |_: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
+    let resolver = |_: Option<&Path>, _: &str| -> Option<(Arc<Template>, Arc<str>, PathBuf)> {
         Some((t.clone(), src.clone(), PathBuf::from("_me.tplc")))
     };
     let main = format!("{HEAD}Order {{{{ order.id }}}}. {{% include \"me\" %}}\n");
