@@ -114,6 +114,14 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     run_with(args, &Rules, progress, cwd.as_deref(), out, err)
 }
 
+/// Do `a` and `b` name one existing file (links followed)?
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// The nearest folder at or above `start` holding `tplc.toml`, as a path relative to
 /// `start` (`.`, `..`, `../..`) so reports show short template paths.
 pub fn find_project(start: &Path) -> Option<PathBuf> {
@@ -151,6 +159,17 @@ pub fn run_with(
         },
         None => jiff::Timestamp::now().as_second(),
     };
+    if let Some(report) = &args.appeal_report {
+        if let Some(input) = args.paths.iter().find(|p| same_file(p, report)) {
+            let _ = writeln!(
+                err,
+                "error: the appeal report {} would replace the mail {}: name another file",
+                report.display(),
+                input.display()
+            );
+            return 2;
+        }
+    }
     let default_since = if args.appeal_report.is_some() {
         "30d"
     } else {
@@ -213,7 +232,7 @@ pub fn run_with(
         return 2;
     }
     if let Some(path) = &args.appeal_report {
-        if let Err(e) = std::fs::write(path, report::appeal(&report)) {
+        if let Err(e) = tplc_output::replace_file(path, report::appeal(&report).as_bytes()) {
             let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
             return 2;
         }

@@ -370,3 +370,59 @@ fn terminal_sequences_from_mail_are_shown_escaped() {
         clean_only.appeal
     );
 }
+
+/// `tplc audit ARGS` through the library entry point; (exit code, stderr).
+fn audit_args(args: &[&str]) -> (i32, String) {
+    let mut argv = vec![
+        "tplc-audit",
+        "--now",
+        "2026-11-28T12:00:00Z",
+        "--since",
+        "all",
+    ];
+    argv.extend_from_slice(args);
+    let cli = Cli::try_parse_from(argv).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = tplc_audit::run_with(&cli.audit, &Rules, false, None, &mut out, &mut err);
+    (code, String::from_utf8_lossy(&err).into_owned())
+}
+
+#[test]
+fn the_appeal_report_never_replaces_the_mail_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("sent.eml");
+    let bytes = eml("Order", "text/plain; charset=utf-8", ASK.as_bytes());
+    std::fs::write(&mail, &bytes).unwrap();
+    let m = mail.display().to_string();
+    let (code, err) = audit_args(&["--appeal-report", &m, &m]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("would replace the mail"), "{err}");
+    assert_eq!(std::fs::read(&mail).unwrap(), bytes);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_appeal_report_replaces_a_link_instead_of_writing_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("sent.eml");
+    std::fs::write(
+        &mail,
+        eml("Order", "text/plain; charset=utf-8", ASK.as_bytes()),
+    )
+    .unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "mine").unwrap();
+    let report = dir.path().join("appeal.md");
+    std::os::unix::fs::symlink(&victim, &report).unwrap();
+    let (_, err) = audit_args(&[
+        "--appeal-report",
+        &report.display().to_string(),
+        &mail.display().to_string(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine", "{err}");
+    assert!(std::fs::read_to_string(&report).unwrap().contains("#"));
+    assert!(!std::fs::symlink_metadata(&report)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}

@@ -45,35 +45,15 @@ pub fn run(args: FmtArgs) -> u8 {
     }
 }
 
-/// Replace the file `path` names with `text`, atomically (a new file renamed over it, with
-/// its permissions), after checking once more that the file really lies inside the
-/// project: a link is written through only to a file of the project's own.
+/// Replace the file `path` names with `text`, atomically, after checking once more that
+/// the file really lies inside the project: a link is written through only to a file of
+/// the project's own (its target is replaced, the link kept).
 fn write_in_place(path: &Path, root: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
     let target = path.canonicalize()?;
     if !target.starts_with(root.canonicalize()?) {
         return Err(std::io::Error::other(
             "it now leads outside the project folder; not written",
         ));
     }
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.tplc-fmt-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        f.set_permissions(std::fs::metadata(&target)?.permissions())?;
-        std::fs::rename(&temp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    tplc_output::replace_file(&target, text.as_bytes())
 }
