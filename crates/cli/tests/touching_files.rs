@@ -356,3 +356,49 @@ fn builds_killed_at_any_moment_leave_a_complete_output_and_no_leftovers() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// `tplc render` on a terminal (a pseudo-terminal from `script`) shows escape sequences
+/// from data escaped; through a pipe it prints the message exactly.
+#[cfg(target_os = "linux")]
+#[test]
+fn render_never_sends_escape_sequences_from_data_to_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let dir = folder(&[
+        ("tplc.toml", ""),
+        ("shipped.tplc", "---\nkind: delivery\nlocale: en\n---\nHello {{ buyer.name | default(\"there\") }}, order {{ order.id }} has shipped.\n"),
+    ]);
+    let data = serde_json::json!({
+        "buyer": {"name": "Eve\u{1b}[2J\u{1b}]8;;https://evil.example\u{7}x"},
+        "order": {"id": "123-1234567-1234567"},
+    });
+    std::fs::write(dir.path().join("order.json"), data.to_string()).unwrap();
+    let piped = tplc(
+        dir.path(),
+        &["render", "shipped.tplc", "--data", "order.json"],
+    );
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stderr));
+    assert!(
+        text(&piped.stdout).contains('\u{1b}'),
+        "a pipe gets the message as rendered"
+    );
+    let cmd = format!(
+        "'{}' render shipped.tplc --data order.json",
+        env!("CARGO_BIN_EXE_tplc")
+    );
+    let on_tty = common::run(
+        std::process::Command::new("script")
+            .current_dir(dir.path())
+            .args(["-qec", &cmd, "/dev/null"]),
+    );
+    let shown = text(&on_tty.stdout);
+    assert!(shown.contains("has shipped"), "{shown}");
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    assert!(shown.contains("\\x1b[2J"), "{shown:?}");
+}

@@ -1,5 +1,6 @@
 use super::{error, load, FAILED, OK};
 use crate::report::{self, FileReport, Format};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use tplc_compile::{compile, data_usage, render, AnalysisIncludes};
 
@@ -78,14 +79,23 @@ pub fn run(args: RenderArgs) -> u8 {
     }
     match render(&c, &data) {
         Ok(r) => {
+            // Data may hold terminal escape sequences: a terminal is shown them escaped,
+            // a pipe or file gets the message exactly as rendered.
+            let shown = |s: &str| -> String {
+                if std::io::stdout().is_terminal() {
+                    tplc_diagnostics::controls::escape_controls(s).into_owned()
+                } else {
+                    s.to_string()
+                }
+            };
             match args.format {
                 Output::Text => {
                     if let Some(s) = &r.subject {
-                        println!("Subject: {s}\n");
+                        println!("Subject: {}\n", shown(s));
                     }
-                    println!("{}", r.text);
+                    println!("{}", shown(&r.text));
                 }
-                Output::Html => print!("{}", r.html),
+                Output::Html => print!("{}", shown(&r.html)),
             }
             OK
         }
