@@ -35,8 +35,12 @@ pub fn write(dir: &Path, written: &[String]) -> std::io::Result<()> {
 }
 
 /// The files the record of `dir` names, or `None` when `dir` holds no record of tplc's.
+/// A folder built before tplc kept records is recognised by its manifest, which names
+/// every artifact of that build.
 pub fn read(dir: &Path) -> Option<BTreeSet<String>> {
-    let file = std::fs::File::open(dir.join(MARKER)).ok()?;
+    let Ok(file) = std::fs::File::open(dir.join(MARKER)) else {
+        return read_manifest(dir);
+    };
     if !file.metadata().ok()?.is_file() {
         return None;
     }
@@ -49,6 +53,28 @@ pub fn read(dir: &Path) -> Option<BTreeSet<String>> {
         let line = line.ok()?;
         if !line.starts_with('#') && !line.is_empty() {
             names.insert(line);
+        }
+    }
+    Some(names)
+}
+
+/// The files an earlier tplc's `manifest.json` in `dir` names (itself included), or `None`
+/// when there is no manifest of tplc's there.
+fn read_manifest(dir: &Path) -> Option<BTreeSet<String>> {
+    const MANIFEST: &str = "manifest.json";
+    let file = std::fs::File::open(dir.join(MANIFEST)).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let value: serde_json::Value =
+        serde_json::from_reader(BufReader::new(file.take(MAX_MARKER_BYTES))).ok()?;
+    value.get("tplc")?.as_str()?;
+    let mut names = BTreeSet::from([MANIFEST.to_string()]);
+    for entry in value.get("templates")?.as_array()? {
+        for key in ["text", "html"] {
+            if let Some(name) = entry.get(key).and_then(|v| v.as_str()) {
+                names.insert(name.to_string());
+            }
         }
     }
     Some(names)
@@ -150,6 +176,26 @@ mod tests {
         std::fs::remove_file(d.path().join(MARKER)).unwrap();
         std::fs::create_dir(d.path().join(MARKER)).unwrap();
         assert!(!is_marked(d.path()));
+        assert!(read(d.path()).is_none());
+    }
+
+    #[test]
+    fn a_folder_built_before_records_is_known_by_its_manifest() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("orders")).unwrap();
+        std::fs::write(d.path().join("orders/a.txt"), "x").unwrap();
+        std::fs::write(d.path().join("orders/a.html"), "x").unwrap();
+        std::fs::write(
+            d.path().join("manifest.json"),
+            r#"{"templates": [{"template": "orders/a.tplc", "text": "orders/a.txt", "html": "orders/a.html"}], "tplc": "0.1.0"}"#,
+        )
+        .unwrap();
+        let names = read(d.path()).expect("an earlier build");
+        assert!(unknown_entries(d.path(), &names, 10).is_empty());
+        std::fs::write(d.path().join("notes.md"), "mine").unwrap();
+        assert_eq!(unknown_entries(d.path(), &names, 10), ["notes.md"]);
+        // A manifest.json of someone else's is no record.
+        std::fs::write(d.path().join("manifest.json"), r#"{"templates": []}"#).unwrap();
         assert!(read(d.path()).is_none());
     }
 
