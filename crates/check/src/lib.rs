@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
-use tplc_diagnostics::{CodeInfo, Diagnostic, Fix, Label, Severity, Span, TextEdit};
+use tplc_diagnostics::{
+    CodeInfo, Diagnostic, Fix, Label, Severity, Span, TextEdit, MAX_DIAGNOSTICS_PER_FILE,
+};
 use tplc_schema::{did_you_mean, filter, DataUsage, Field, Schema, Type};
 use tplc_syntax::{BinOp, Expr, ExprKind, ForBlock, IfBlock, Literal, Node, Spanned, Template};
 
@@ -107,7 +109,10 @@ pub enum FactDetail {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CheckOutput {
+    /// At most [`tplc_diagnostics::MAX_DIAGNOSTICS_PER_FILE`].
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems past those, counted but not described.
+    pub unlisted: usize,
     pub facts: Facts,
 }
 
@@ -248,6 +253,7 @@ fn run(
     tplc_diagnostics::sort(&mut diagnostics);
     CheckOutput {
         diagnostics,
+        unlisted: c.unlisted,
         facts: c.facts,
     }
 }
@@ -278,6 +284,7 @@ pub(crate) struct Checker<'a> {
     /// Whether per-placeholder and per-filter facts are kept ([`FactDetail::Full`]).
     record: bool,
     pub(crate) diags: Vec<Diagnostic>,
+    unlisted: usize,
     pub(crate) facts: Facts,
 }
 
@@ -301,8 +308,24 @@ impl<'a> Checker<'a> {
             lenient_names: false,
             record: true,
             diags: Vec::new(),
+            unlisted: 0,
             facts: Facts::default(),
         }
+    }
+
+    /// Lists a problem, or counts it once [`MAX_DIAGNOSTICS_PER_FILE`] are listed.
+    fn report(&mut self, d: Diagnostic) {
+        if self.full() {
+            self.unlisted += 1;
+        } else {
+            self.diags.push(d);
+        }
+    }
+
+    /// Whether no more problems are listed: the costly ones (suggestions) are then
+    /// counted without working out their message.
+    fn full(&self) -> bool {
+        self.diags.len() >= MAX_DIAGNOSTICS_PER_FILE
     }
 
     fn text(&self, span: Span) -> &'a str {
@@ -357,7 +380,7 @@ impl<'a> Checker<'a> {
                 (**e).clone()
             }
             other => {
-                self.diags.push(Diagnostic::error(
+                self.report(Diagnostic::error(
                     NOT_ITERABLE,
                     block.iter.span,
                     format!(
@@ -532,13 +555,13 @@ impl<'a> Checker<'a> {
                             seg.node, seg.node
                         ),
                     );
-                    self.diags.push(d);
+                    self.report(d);
                     ty = Type::Unknown;
                     origin = None;
                     break;
                 }
                 scalar => {
-                    self.diags.push(Diagnostic::error(
+                    self.report(Diagnostic::error(
                         UNKNOWN_FIELD,
                         seg.span,
                         format!(
@@ -584,6 +607,11 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_name(&mut self, name: &Spanned<String>) {
+        if self.full() {
+            // A partial checked alone reports only close matches, which are not sought here.
+            self.unlisted += usize::from(!self.lenient_names);
+            return;
+        }
         let names = self.visible_names();
         let mut d = Diagnostic::error(UNKNOWN_PLACEHOLDER, name.span, String::new());
         match did_you_mean(&name.node, names.iter().map(String::as_str)) {
@@ -604,10 +632,14 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        self.diags.push(d);
+        self.report(d);
     }
 
     fn unknown_field(&mut self, seg: &Spanned<String>, prefix: &str, record: &Type) {
+        if self.full() {
+            self.unlisted += 1;
+            return;
+        }
         let fields = self.schema.fields_of(record);
         let mut d = Diagnostic::error(UNKNOWN_FIELD, seg.span, String::new());
         match did_you_mean(&seg.node, fields.iter().map(|f| f.name.as_str())) {
@@ -637,7 +669,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        self.diags.push(d);
+        self.report(d);
     }
 
     /// A `{{ }}` (in the body or the subject).
@@ -652,7 +684,7 @@ impl<'a> Checker<'a> {
         match ty.non_optional() {
             Type::List(_) => {
                 let var = singular(&text);
-                self.diags.push(Diagnostic::error(
+                self.report(Diagnostic::error(
                     TYPE_MISMATCH,
                     e.span,
                     format!("`{text}` is a {ty} and cannot be printed: loop over it with `{{% for {var} in {text} %}}`, or print `{text} | length`"),
@@ -664,7 +696,7 @@ impl<'a> Checker<'a> {
                     .iter()
                     .find(|f| f.ty.is_scalar())
                     .map(|f| format!("`{text}.{}`", f.name));
-                self.diags.push(Diagnostic::error(
+                self.report(Diagnostic::error(
                     TYPE_MISMATCH,
                     e.span,
                     format!(
@@ -676,7 +708,7 @@ impl<'a> Checker<'a> {
             }
             _ if ty.is_optional() => self.optional_unhandled(e, &ty, "printed"),
             Type::Money => {
-                self.diags.push(
+                self.report(
                     Diagnostic::error(
                         TYPE_MISMATCH,
                         e.span,
@@ -733,7 +765,7 @@ impl<'a> Checker<'a> {
                 ],
             ));
         }
-        self.diags.push(d);
+        self.report(d);
     }
 
     fn expr(&mut self, e: &Expr) -> Type {
@@ -785,7 +817,7 @@ impl<'a> Checker<'a> {
                 };
                 if !ok {
                     let what = if ordering { "ordered" } else { "compared" };
-                    self.diags.push(
+                    self.report(
                         Diagnostic::error(
                             TYPE_MISMATCH,
                             op.span,
@@ -829,7 +861,7 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            self.diags.push(d);
+            self.report(d);
             self.record_filter(FilterFact {
                 span: name.span,
                 name: name.node.clone(),
@@ -855,7 +887,7 @@ impl<'a> Checker<'a> {
                     .cover(b.span),
                 _ => name.span,
             };
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     FILTER_ARITY,
                     span,
@@ -900,7 +932,7 @@ impl<'a> Checker<'a> {
             input = input.into_non_optional();
         }
         if !spec.input.accepts(&input) {
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     TYPE_MISMATCH,
                     name.span,
@@ -920,6 +952,18 @@ impl<'a> Checker<'a> {
             );
             ok = false;
         }
+        if let (true, Some(arg)) = (spec.name == "truncate", args.first()) {
+            // `t[:n - 1]` of a length below 1 counts from the end, and minijinja cannot
+            // slice at the lowest 64-bit integer at all.
+            if matches!(arg.kind, ExprKind::Literal(Literal::Int(n)) if n < 1) {
+                ok = false;
+                self.report(Diagnostic::error(
+                    FILTER_ARITY,
+                    arg.span,
+                    "`truncate` keeps at least one character: give a length of 1 or more, e.g. `| truncate(40)`",
+                ));
+            }
+        }
         if spec.name == "date" && !input.is_unknown() {
             if let Some(arg) = args.first() {
                 if let ExprKind::Literal(Literal::Str(fmt)) = &arg.kind {
@@ -932,7 +976,7 @@ impl<'a> Checker<'a> {
                 Ok(t) => t,
                 Err(m) => {
                     let span = args.first().map_or(name.span, |a| a.span);
-                    self.diags.push(Diagnostic::error(
+                    self.report(Diagnostic::error(
                         FILTER_ARITY,
                         span,
                         format!("{m}: give a fallback of the same type"),
@@ -971,7 +1015,8 @@ impl<'a> Checker<'a> {
         let raw = self.text(lit_span);
         let exact = raw.len() == fmt.len() + 2 && raw.get(1..raw.len() - 1) == Some(fmt);
         for err in tplc_schema::check_date_format(fmt, input) {
-            let span = if exact {
+            // A format over the length limit is underlined whole, quotes included.
+            let span = if exact && err.range.len() <= tplc_schema::MAX_DATE_FORMAT_BYTES {
                 Span::new(
                     lit_span.start + 1 + err.range.start,
                     lit_span.start + 1 + err.range.end,
@@ -979,7 +1024,7 @@ impl<'a> Checker<'a> {
             } else {
                 lit_span
             };
-            self.diags.push(
+            self.report(
                 Diagnostic::error(BAD_DATE_FORMAT, span, err.message)
                     .with_help("directives: %d %-d %e %m %-m %B %b %Y %y %A %a %j, and for datetime %H %-H %I %-I %M %S %p %Z; %% prints %"),
             );

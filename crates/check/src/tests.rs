@@ -278,6 +278,43 @@ fn date_formats_are_checked_statically() {
 }
 
 #[test]
+fn date_formats_are_bounded_in_length() {
+    let n = tplc_schema::MAX_DATE_DIRECTIVES;
+    let longest = format!(
+        "{}{}",
+        "%B".repeat(n),
+        "-".repeat(tplc_schema::MAX_DATE_FORMAT_BYTES - 2 * n)
+    );
+    let clean = body(&format!(
+        "{{{{ order.purchase_date | date(\"{longest}\") }}}}"
+    ));
+    assert!(run(&clean).diagnostics.is_empty());
+    let huge = "%B".repeat(50_000);
+    let src = body(&format!("{{{{ order.purchase_date | date(\"{huge}\") }}}}"));
+    let d = only(&src);
+    assert_eq!(d.code, BAD_DATE_FORMAT);
+    assert_eq!(
+        spanned(&src, &d),
+        format!("\"{huge}\""),
+        "the whole argument"
+    );
+    assert!(d.message.contains("at most 256"), "{}", d.message);
+}
+
+#[test]
+fn truncate_lengths_below_one_are_errors() {
+    for n in ["0", "-3", "-9223372036854775808"] {
+        let src = body(&format!("{{{{ seller.name | truncate({n}) }}}}"));
+        let d = only(&src);
+        assert_eq!(d.code, FILTER_ARITY, "{n}");
+        assert_eq!(spanned(&src, &d), n);
+    }
+    assert!(run(&body("{{ seller.name | truncate(1) }}"))
+        .diagnostics
+        .is_empty());
+}
+
+#[test]
 fn optional_printed_without_fallback() {
     let src = body("Hi {{ buyer.name }},");
     let d = only(&src);

@@ -143,3 +143,217 @@ fn sample_data(template: &Path) -> Value {
     }
     schema.sample_data(&params)
 }
+
+/// Renders every artifact named on the command line with the data file after it; prints
+/// a JSON object from artifact path to output (or to the error, prefixed `!`).
+const RENDER_ALL_PY: &str = r#"
+import json, sys, jinja2
+out = {}
+args = sys.argv[1:]
+for artifact, data_path in zip(args[::2], args[1::2]):
+    src = open(artifact, encoding="utf-8").read()
+    data = json.load(open(data_path, encoding="utf-8"))
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=artifact.endswith(".html"), keep_trailing_newline=False)
+    try:
+        out[artifact] = env.from_string(src).render(**data)
+    except Exception as e:
+        out[artifact] = "!" + type(e).__name__ + ": " + str(e)
+sys.stdout.write(json.dumps(out))
+"#;
+
+/// A small deterministic generator (xorshift), so a failure names a reproducible case.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// A placeholder or condition at the edge of what the check accepts: date formats around
+/// their length limit, numbers around the integer and decimal bounds, truncate lengths
+/// around 1, long and escaped fallback texts.
+fn edge_placeholder(r: &mut Rng) -> String {
+    let digits = |r: &mut Rng, n: usize| -> String {
+        (0..n).map(|_| (b'0' + r.below(10) as u8) as char).collect()
+    };
+    match r.below(6) {
+        0 => {
+            let mut fmt = String::new();
+            let target = 240 + r.below(30);
+            while fmt.len() < target {
+                let piece = match r.below(16) {
+                    0 => r.pick(&["%A", "%B", "%d", "%-d", "%j", "%e", "%Y"]),
+                    _ => r.pick(&["%%", " ", "de ", "/", "é", "\\\"", "{{"]),
+                };
+                fmt.push_str(piece);
+            }
+            format!("{{{{ order.purchase_date | date(\"{fmt}\") }}}}")
+        }
+        1 => {
+            let n = r.pick(&[
+                "9223372036854775807",
+                "9223372036854775808",
+                "-9223372036854775808",
+                "-9223372036854775809",
+                "0",
+                "",
+            ]);
+            let len = 1 + r.below(40);
+            let n = if n.is_empty() {
+                digits(r, len)
+            } else {
+                n.to_string()
+            };
+            format!("{{% if order.items | length > {n} %}}many{{% endif %}}")
+        }
+        2 => {
+            let (whole_len, zeros, frac_len) = (1 + r.below(17), r.below(6), 1 + r.below(20));
+            let whole = digits(r, whole_len);
+            let frac = format!("{}{}", "0".repeat(zeros), digits(r, frac_len));
+            let sign = r.pick(&["", "-"]);
+            format!("{{{{ {sign}{whole}.{frac} }}}} {{{{ buyer.name | default({sign}0.{frac}) }}}}")
+        }
+        3 => {
+            let n = r.pick(&[
+                "-9223372036854775808",
+                "-1",
+                "0",
+                "1",
+                "2",
+                "40",
+                "9223372036854775807",
+            ]);
+            format!("{{{{ seller.name | truncate({n}) }}}}")
+        }
+        4 => {
+            let piece = r.pick(&["a", "\\\"", "\\\\", "{{", "%}", "<b>", "&amp;", "é", "\\n"]);
+            let n = 1 + r.below(300);
+            format!("{{{{ buyer.name | default(\"{}\") }}}}", piece.repeat(n))
+        }
+        _ => {
+            let len = 1 + r.below(25);
+            let n = digits(r, len);
+            format!("{{{{ order.items | length | default({n}) }}}}")
+        }
+    }
+}
+
+#[test]
+fn what_check_accepts_renders_alike_in_both_engines() {
+    if !jinja2_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Python's jinja2 (pip install jinja2)"
+        );
+        eprintln!("skipped: python3 with jinja2 is not installed");
+        return;
+    }
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tplc.toml"), "").unwrap();
+    let templates: Vec<(String, String)> = (0..200)
+        .map(|i| {
+            let body: Vec<String> = (0..2).map(|_| edge_placeholder(&mut r)).collect();
+            let src = format!(
+                "---\nkind: reply\nlocale: en\n---\nOrder {{{{ order.id }}}}.\n{}\n",
+                body.join("\n")
+            );
+            (format!("t{i:03}.tplc"), src)
+        })
+        .collect();
+    // Check them all at once; the ones without errors go into a project to build.
+    for (name, src) in &templates {
+        std::fs::write(dir.path().join(name), src).unwrap();
+    }
+    let o = tplc()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rejected: std::collections::BTreeSet<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .filter_map(|d| Path::new(d["file"].as_str()?).file_name()?.to_str())
+        .collect();
+    let accepted_dir = tempfile::tempdir().unwrap();
+    std::fs::write(accepted_dir.path().join("tplc.toml"), "").unwrap();
+    let mut accepted = 0;
+    for (name, src) in &templates {
+        if !rejected.contains(name.as_str()) {
+            std::fs::write(accepted_dir.path().join(name), src).unwrap();
+            accepted += 1;
+        }
+    }
+    assert!(accepted >= 40, "only {accepted} of 200 accepted");
+    let out = tempfile::tempdir().unwrap();
+    let build = tplc()
+        .arg("build")
+        .arg(accepted_dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "what check accepts builds: {}{}",
+        String::from_utf8_lossy(&build.stdout),
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let entries = manifest["templates"].as_array().unwrap();
+    assert_eq!(entries.len(), accepted);
+    let mut expected = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    for (i, t) in entries.iter().enumerate() {
+        let rel = t["template"].as_str().unwrap();
+        let mut data = sample_data(&accepted_dir.path().join(rel));
+        tplc_compile::fill_optionals(&t["data_schema"], &mut data);
+        let data_path = out.path().join(format!("data{i}.json"));
+        std::fs::write(&data_path, data.to_string()).unwrap();
+        for key in ["text", "html"] {
+            let artifact = out.path().join(t[key].as_str().unwrap());
+            let source = std::fs::read_to_string(&artifact).unwrap();
+            let mini = tplc_compile::render_jinja(&source, &data)
+                .unwrap_or_else(|e| panic!("{rel} {key}: minijinja: {e}"));
+            expected.push((artifact.display().to_string(), mini));
+            args.push(artifact.display().to_string());
+            args.push(data_path.display().to_string());
+        }
+    }
+    let script = out.path().join("render_all.py");
+    std::fs::write(&script, RENDER_ALL_PY).unwrap();
+    let py = Command::new("python3")
+        .arg(&script)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let rendered: Value = serde_json::from_slice(&py.stdout).unwrap();
+    for (artifact, mini) in expected {
+        assert_eq!(
+            rendered[&artifact].as_str(),
+            Some(mini.as_str()),
+            "{artifact}: the engines differ"
+        );
+    }
+}

@@ -691,6 +691,88 @@ fn a_template_that_checks_clean_renders() {
     }
 }
 
+#[test]
+fn oversized_formats_and_numbers_are_check_errors_not_render_crashes() {
+    let cases = [
+        (
+            "date format",
+            format!(
+                "{{{{ order.purchase_date | date(\"{}\") }}}}",
+                "%B".repeat(50_000)
+            ),
+            "bad-date-format",
+        ),
+        (
+            "integer",
+            format!(
+                "{{% if order.items | length > {} %}}x{{% endif %}}",
+                "1".repeat(100_000)
+            ),
+            "syntax-error",
+        ),
+        (
+            "decimal",
+            format!(
+                "{{% if order.items | length > 0.{}1 %}}x{{% endif %}}",
+                "0".repeat(100_000)
+            ),
+            "syntax-error",
+        ),
+        (
+            "truncate",
+            "{{ seller.name | truncate(-9223372036854775808) }}".into(),
+            "filter-arity",
+        ),
+    ];
+    for (name, body, code) in cases {
+        let src = format!("{HEAD}Order {{{{ order.id }}}}\n{body}\n");
+        let dir = project(&[("t.tplc", src.as_bytes())]);
+        let (exit, diags) = check_json(dir.path(), &["t.tplc"]);
+        assert_eq!(exit, Some(1), "{name}: {diags:#?}");
+        assert_eq!(codes(&diags), [code], "{name}");
+        for args in [
+            &["render", "--sample", "t.tplc"][..],
+            &["build", "--out", "out"],
+        ] {
+            assert_orderly(&tplc(dir.path(), args), &format!("{name} {args:?}"));
+        }
+    }
+}
+
+/// Repeated broken or unknown constructs: every one is a problem, and listing them all
+/// (with a suggestion each) took minutes and gigabytes at these sizes. Now the first
+/// 1,000 are listed and the rest counted, well within the deadline.
+#[test]
+fn a_flood_of_problems_is_capped_and_counted() {
+    let cases: [(&str, String, usize); 4] = [
+        ("open output tags", "{{".repeat(300_000), 600_000),
+        ("open statements", "{%".repeat(300_000), 600_000),
+        ("empty ifs", "{% if %}".repeat(100_000), 100_000),
+        ("unknown fields", "{{ order.idd }}".repeat(100_000), 100_000),
+    ];
+    for (name, body, at_least) in cases {
+        let src = format!("{HEAD}Order {{{{ order.id }}}}\n{body}\n");
+        let dir = project(&[("t.tplc", src.as_bytes())]);
+        let (exit, diags) = check_json(dir.path(), &["t.tplc"]);
+        assert_eq!(exit, Some(1), "{name}");
+        assert_eq!(diags.len(), 1001, "{name}: 1,000 listed and one count");
+        let more: Vec<&Value> = diags
+            .iter()
+            .filter(|d| d["code"] == "too-many-diagnostics")
+            .collect();
+        assert_eq!(more.len(), 1, "{name}");
+        let count: usize = more[0]["message"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(count + 1000 >= at_least, "{name}: {}", more[0]["message"]);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Saved hostile inputs
 

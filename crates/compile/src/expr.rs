@@ -185,10 +185,13 @@ impl ExprCx<'_> {
         if !lit.is_empty() {
             parts.push(string_lit(&lit));
         }
-        if parts.is_empty() {
-            return "\"\"".into();
+        match parts.len() {
+            0 => "\"\"".into(),
+            1 => format!("({})", parts[0]),
+            // A flat list, not a `~` chain: minijinja nests each `~` one level deeper and
+            // recurses through the nesting when it compiles and evaluates the expression.
+            _ => format!("([{}]|join)", parts.join(", ")),
         }
-        format!("({})", parts.join(" ~ "))
     }
 }
 
@@ -268,4 +271,46 @@ fn dropped_in_html() -> &'static str {
 /// An `href` value: only `https://` URLs survive rendering; anything else becomes `#`.
 pub fn https_only(e: &str) -> String {
     format!("({e} if ({e}|string)[:8] == \"https://\" else \"#\")")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExprCx;
+    use tplc_syntax::Node;
+
+    /// The compiled `{{ order.purchase_date | date(format) }}` rendered by minijinja on a
+    /// thread with `stack` bytes of stack.
+    fn render_date(format: &str, stack: usize) -> String {
+        let src = format!(
+            "---\nkind: delivery\nlocale: en\n---\n{{{{ order.purchase_date | date(\"{format}\") }}}}"
+        );
+        let parse = tplc_syntax::parse(&src);
+        let Some(Node::Output(out)) = parse.template.body.first() else {
+            panic!("one placeholder: {:?}", parse.template.body)
+        };
+        let jinja = format!("{{{{ {} }}}}", ExprCx { lang: "en" }.expr(&out.expr));
+        let data = serde_json::json!({"order": {"purchase_date": "2024-05-08"}});
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || crate::render_jinja(&jinja, &data).unwrap())
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_longest_date_format_renders_on_a_small_stack() {
+        // `%A` expands the most: the weekday formula around the value, per directive.
+        let n = tplc_schema::MAX_DATE_DIRECTIVES;
+        let filler = "-".repeat(tplc_schema::MAX_DATE_FORMAT_BYTES - 2 * n);
+        let out = render_date(&format!("{}{filler}", "%A".repeat(n)), 256 * 1024);
+        assert_eq!(out, format!("{}{filler}", "Wednesday".repeat(n)));
+    }
+
+    #[test]
+    fn the_stack_a_date_format_needs_does_not_grow_with_its_length() {
+        // Far past what the check accepts: the renderer's own safety, not the limit's.
+        let out = render_date(&"%B ".repeat(5_000), 256 * 1024);
+        assert_eq!(out, "May ".repeat(5_000));
+    }
 }

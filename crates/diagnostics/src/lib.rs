@@ -17,6 +17,10 @@ use std::path::PathBuf;
 /// kept in `docs/rules/` and `docs/diagnostics.md`).
 pub const DOCS_BASE_URL: &str = "https://tplc.dev/docs/codes/";
 
+/// Diagnostics listed per file; past them, stages count the problems they find without
+/// describing them, and one `too-many-diagnostics` warning gives the count.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
+
 /// A half-open byte range `start..end` into one file's text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Span {

@@ -18,21 +18,70 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// Bytes between two [`LineIndex`] checkpoints.
+const CHECKPOINT_BYTES: usize = 1024;
+
 /// Line starts of one text, computed once, so every conversion is a binary search
-/// plus a scan of one line (never a rescan of the file).
+/// plus a scan of at most [`CHECKPOINT_BYTES`] (never a rescan of the file, nor of a
+/// whole line: a file can be one line of megabytes with a problem every few bytes).
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters and UTF-16 units before every [`CHECKPOINT_BYTES`]-th byte.
+    checkpoints: Vec<Units>,
     len: usize,
+}
+
+/// Characters and UTF-16 units in a stretch of text.
+#[derive(Clone, Copy, Debug, Default)]
+struct Units {
+    chars: usize,
+    utf16: usize,
+}
+
+impl Units {
+    /// Counted from the bytes, so a stretch may start or end inside a character: a
+    /// character counts at its first byte, and a 4-byte one as two UTF-16 units.
+    fn of(bytes: &[u8]) -> Units {
+        let mut u = Units::default();
+        for &b in bytes {
+            if b & 0xC0 != 0x80 {
+                u.chars += 1;
+                u.utf16 += 1 + usize::from(b >= 0xF0);
+            }
+        }
+        u
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
+        let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_BYTES + 1);
+        let mut total = Units::default();
+        for block in text.as_bytes().chunks(CHECKPOINT_BYTES) {
+            checkpoints.push(total);
+            let u = Units::of(block);
+            total.chars += u.chars;
+            total.utf16 += u.utf16;
+        }
         LineIndex {
             line_starts,
+            checkpoints,
             len: text.len(),
+        }
+    }
+
+    /// Units from the start of the text to `offset` (a character boundary).
+    fn units_before(&self, text: &str, offset: usize) -> Units {
+        let block = offset / CHECKPOINT_BYTES;
+        let base = self.checkpoints.get(block).copied().unwrap_or_default();
+        let from = (block * CHECKPOINT_BYTES).min(offset);
+        let rest = Units::of(&text.as_bytes()[from..offset]);
+        Units {
+            chars: base.chars + rest.chars,
+            utf16: base.utf16 + rest.utf16,
         }
     }
 
@@ -54,11 +103,22 @@ impl LineIndex {
             Err(l) => l - 1,
         };
         let start = self.line_starts[line];
-        let segment = &text[start..offset];
+        let units = if offset - start <= CHECKPOINT_BYTES {
+            Units::of(&text.as_bytes()[start..offset])
+        } else {
+            let (a, b) = (
+                self.units_before(text, start),
+                self.units_before(text, offset),
+            );
+            Units {
+                chars: b.chars - a.chars,
+                utf16: b.utf16 - a.utf16,
+            }
+        };
         let col = match enc {
-            PositionEncoding::Utf8 => segment.len(),
-            PositionEncoding::Utf16 => segment.chars().map(char::len_utf16).sum(),
-            PositionEncoding::Chars => segment.chars().count(),
+            PositionEncoding::Utf8 => offset - start,
+            PositionEncoding::Utf16 => units.utf16,
+            PositionEncoding::Chars => units.chars,
         };
         LineCol {
             line: line as u32,
@@ -149,6 +209,34 @@ mod tests {
         ] {
             let lc = idx.line_col(text, x, enc);
             assert_eq!(idx.offset(text, lc, enc), x, "{enc:?}");
+        }
+    }
+
+    #[test]
+    fn columns_far_along_one_long_line_match_a_plain_count() {
+        let line = "ab é😀漢 {{ ".repeat(3_000);
+        let text = format!("x\n{line}\nend");
+        let idx = LineIndex::new(&text);
+        for (i, (offset, _)) in text.char_indices().enumerate() {
+            if i % 97 != 0 {
+                continue;
+            }
+            let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let seg = &text[start..offset];
+            let want = |enc| match enc {
+                PositionEncoding::Utf8 => seg.len(),
+                PositionEncoding::Utf16 => seg.chars().map(char::len_utf16).sum(),
+                PositionEncoding::Chars => seg.chars().count(),
+            };
+            for enc in [
+                PositionEncoding::Utf8,
+                PositionEncoding::Utf16,
+                PositionEncoding::Chars,
+            ] {
+                let lc = idx.line_col(&text, offset, enc);
+                assert_eq!(lc.col as usize, want(enc), "{offset} {enc:?}");
+                assert_eq!(idx.offset(&text, lc, enc), offset, "{offset} {enc:?}");
+            }
         }
     }
 

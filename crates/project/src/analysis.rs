@@ -23,6 +23,8 @@ pub(crate) struct FirstPass {
     nesting: crate::nesting::Profile,
     /// Everything but the include diagnostics, which depend on which other files exist.
     diagnostics: Vec<Diagnostic>,
+    /// Problems past the listed ones, only counted (see [`crate::cap`]).
+    unlisted: usize,
     facts: Arc<tplc_check::Facts>,
     /// `{% include %}` tags: (tag span, name span, name).
     include_tags: Vec<(Span, Span, String)>,
@@ -282,6 +284,7 @@ pub(crate) fn run(
         let diags = tplc_rules::apply_suppressions(&template, &f.first.source, diags, &known);
         let mut diags = apply_levels(ws, diags);
         tplc_diagnostics::sort(&mut diags);
+        crate::cap::cap(&mut diags, f.first.unlisted);
         let done = DoneMemo {
             include_diags: f.include_diags.clone(),
             project_diags,
@@ -389,6 +392,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
             summary: None,
             nesting: Default::default(),
             diagnostics,
+            unlisted: 0,
             facts: Default::default(),
             include_tags: Vec::new(),
         };
@@ -408,6 +412,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
     }
     let parse = tplc_syntax::parse(&source);
     diagnostics.extend(parse.diagnostics);
+    let mut unlisted = parse.unlisted;
     let is_partial = crate::is_partial(path);
     let template = Arc::new(parse.template);
     let out = tplc_check::check(
@@ -423,6 +428,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         },
     );
     diagnostics.extend(out.diagnostics);
+    unlisted += out.unlisted;
     let include_tags = includes::includes_of(&template);
     let summary = (!is_partial).then(|| tplc_rules::MessageSummary::of(&template));
     let nesting = crate::nesting::profile(&template);
@@ -435,6 +441,7 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
         summary,
         nesting,
         diagnostics,
+        unlisted,
         facts: Arc::new(out.facts),
         include_tags,
     }

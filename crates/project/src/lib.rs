@@ -5,6 +5,7 @@
 //! Per file: parse → type check → compliance rules (includes inlined) → project-wide rules
 //! (message budget, include cycles, translations) → suppressions → configured severities.
 
+mod cap;
 mod file_names;
 mod files;
 mod include_errors;
@@ -13,6 +14,7 @@ mod incremental;
 mod nesting;
 mod parallel;
 
+pub use cap::{MAX_DIAGNOSTICS_PER_FILE, TOO_MANY_DIAGNOSTICS};
 pub use files::{decode, is_partial, is_template, walk, Decoded, EXTENSION, MAX_FILE_BYTES};
 pub use includes::candidates as include_candidates;
 pub use incremental::{AnalysisCache, CacheStats};
@@ -76,6 +78,12 @@ pub const CODES: &[CodeInfo] = &[
         default_severity: Severity::Error,
         summary: "The file is larger than tplc analyses",
         explanation: include_str!("../../../docs/diagnostics/file-too-large.md"),
+    },
+    CodeInfo {
+        code: TOO_MANY_DIAGNOSTICS,
+        default_severity: Severity::Warning,
+        summary: "A file has more problems than are listed; the rest are counted",
+        explanation: include_str!("../../../docs/diagnostics/too-many-diagnostics.md"),
     },
 ];
 

@@ -313,11 +313,32 @@ pub struct DateFormatError {
     pub message: String,
 }
 
-/// Check a `date(...)` format string for the input type (`date` or `datetime`).
+/// The longest `date(...)` format, in bytes. Real formats are a few dozen bytes; every
+/// directive becomes an expression of its own in the compiled template, which both
+/// renderers hold in memory and evaluate for each message.
+pub const MAX_DATE_FORMAT_BYTES: usize = 256;
+
+/// Most directives in one `date(...)` format. The compiled template repeats the value
+/// being formatted in every directive (ten times for a weekday), and Python's Jinja2
+/// takes seconds to compile a few hundred of them.
+pub const MAX_DATE_DIRECTIVES: usize = 16;
+
+/// Check a `date(...)` format string for the input type (`date` or `datetime`). A format
+/// longer than [`MAX_DATE_FORMAT_BYTES`] gets one error covering all of it.
 pub fn check_date_format(format: &str, input: &Type) -> Vec<DateFormatError> {
+    if format.len() > MAX_DATE_FORMAT_BYTES {
+        return vec![DateFormatError {
+            range: 0..format.len(),
+            message: format!(
+                "this format is {} bytes long; a date format has at most {MAX_DATE_FORMAT_BYTES}: shorten it",
+                format.len()
+            ),
+        }];
+    }
     let mut errors = Vec::new();
     let mut chars = format.char_indices().peekable();
     let known: String = DATE_DIRECTIVES.iter().map(|d| d.directive).collect();
+    let mut directives = 0;
     while let Some((start, c)) = chars.next() {
         if c != '%' {
             continue;
@@ -337,6 +358,15 @@ pub fn check_date_format(format: &str, input: &Type) -> Vec<DateFormatError> {
         let range = start..at + d.len_utf8();
         if d == '%' && !flag {
             continue;
+        }
+        directives += 1;
+        if directives == MAX_DATE_DIRECTIVES + 1 {
+            errors.push(DateFormatError {
+                range: range.clone(),
+                message: format!(
+                    "more than {MAX_DATE_DIRECTIVES} directives in one format: split it into two `date(...)` placeholders"
+                ),
+            });
         }
         match DATE_DIRECTIVES.iter().find(|x| x.directive == d) {
             None => errors.push(DateFormatError {
@@ -440,5 +470,18 @@ mod tests {
         let e = check_date_format("é%é", &Type::Date);
         assert_eq!(e[0].range, 2..5);
         assert_eq!(check_date_format("%-B", &Type::Date).len(), 1);
+        let longest = format!(
+            "{}{}",
+            "%B".repeat(MAX_DATE_DIRECTIVES),
+            "%%".repeat(MAX_DATE_FORMAT_BYTES / 2 - MAX_DATE_DIRECTIVES)
+        );
+        assert_eq!(longest.len(), MAX_DATE_FORMAT_BYTES);
+        assert!(check_date_format(&longest, &Type::Date).is_empty());
+        let e = check_date_format(&format!("{longest}x"), &Type::Date);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].range, 0..MAX_DATE_FORMAT_BYTES + 1);
+        let e = check_date_format(&"%d.".repeat(MAX_DATE_DIRECTIVES + 3), &Type::Date);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].range, 48..50);
     }
 }

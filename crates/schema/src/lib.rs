@@ -16,7 +16,8 @@ pub use config::{
 };
 pub use data::{is_date, is_datetime, DataError, DataUsage};
 pub use filters::{
-    check_date_format, filter, DateDirective, DateFormatError, FilterSpec, DATE_DIRECTIVES, FILTERS,
+    check_date_format, filter, DateDirective, DateFormatError, FilterSpec, DATE_DIRECTIVES,
+    FILTERS, MAX_DATE_DIRECTIVES, MAX_DATE_FORMAT_BYTES,
 };
 pub use locale::check_locale;
 pub use schema::{kind, Field, MessageKind, Record, Schema, KINDS};

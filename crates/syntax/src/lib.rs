@@ -19,7 +19,10 @@ use tplc_diagnostics::{CodeInfo, Diagnostic, Severity};
 #[derive(Clone, Debug, Default)]
 pub struct Parse {
     pub template: Template,
+    /// At most [`tplc_diagnostics::MAX_DIAGNOSTICS_PER_FILE`] from the body.
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems in the body past those, counted but not described.
+    pub unlisted: usize,
 }
 
 /// Parse a whole template file (header and body).
@@ -28,7 +31,7 @@ pub fn parse(source: &str) -> Parse {
     let start = if source.starts_with('\u{feff}') { 3 } else { 0 };
     let subject = |span, diags: &mut Vec<Diagnostic>| parser::parse_inline(source, span, diags);
     let (header, body_start, mut diagnostics) = header::parse_header(source, start, &subject);
-    let (body, mut body_diags) = parser::parse_body(source, body_start, source.len());
+    let (body, mut body_diags, unlisted) = parser::parse_body(source, body_start, source.len());
     diagnostics.append(&mut body_diags);
     tplc_diagnostics::sort(&mut diagnostics);
     Parse {
@@ -38,6 +41,7 @@ pub fn parse(source: &str) -> Parse {
             body_start,
         },
         diagnostics,
+        unlisted,
     }
 }
 

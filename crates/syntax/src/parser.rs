@@ -9,7 +9,7 @@ use crate::ast::*;
 use crate::lexer::{lex_tag, segments, Segment, TagKind, Tok};
 use crate::tag::{parse_output, parse_stmt, Stmt};
 use crate::SYNTAX_ERROR;
-use tplc_diagnostics::{Diagnostic, Fix, Span, TextEdit};
+use tplc_diagnostics::{Diagnostic, Fix, Span, TextEdit, MAX_DIAGNOSTICS_PER_FILE};
 
 /// Deepest `{% if %}`/`{% for %}` nesting accepted; deeper blocks are reported, not built,
 /// so no later pass can exhaust the stack.
@@ -30,6 +30,10 @@ pub const EXPANDING_FILTERS: [&str; 4] = ["default", "truncate", "date", "money"
 pub const MAX_EXPANDING_FILTERS: usize = 4;
 /// Most `elif` branches of one `{% if %}`: each is one more nested level when rendered.
 pub const MAX_BRANCHES: usize = 48;
+/// Decimal literals print the same in minijinja and Python's Jinja2 only between these
+/// magnitudes: Python writes `1e-05` and `1e+16` where minijinja writes every digit.
+pub const MIN_DECIMAL: f64 = 1e-4;
+pub const MAX_DECIMAL: f64 = 1e15;
 
 enum Open {
     If {
@@ -86,10 +90,26 @@ struct Builder<'s> {
     stack: Vec<Open>,
     /// Opening tags past MAX_NESTING not yet matched by an end tag.
     too_deep: usize,
+    /// At most [`MAX_DIAGNOSTICS_PER_FILE`]; the problems past them are only counted.
     diags: Vec<Diagnostic>,
+    unlisted: usize,
 }
 
 impl Builder<'_> {
+    fn report(&mut self, d: Diagnostic) {
+        if self.diags.len() < MAX_DIAGNOSTICS_PER_FILE {
+            self.diags.push(d);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    /// Whether the diagnostics are full: tags the fast shapes do not cover are then not
+    /// given to the grammar (whose error messages would go unread), but counted.
+    fn full(&self) -> bool {
+        self.diags.len() >= MAX_DIAGNOSTICS_PER_FILE
+    }
+
     fn push(&mut self, node: Node) {
         match self.stack.last_mut() {
             Some(open) => open.body().push(node),
@@ -98,8 +118,7 @@ impl Builder<'_> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::error(SYNTAX_ERROR, span, message));
+        self.report(Diagnostic::error(SYNTAX_ERROR, span, message));
     }
 
     /// Close the innermost block; `end` is its end tag, `None` when missing.
@@ -142,7 +161,7 @@ impl Builder<'_> {
     fn report_unclosed(&mut self, at: usize) {
         let (word, span) = self.stack.last().expect("open block").opener();
         let end_tag = format!("{{% end{word} %}}");
-        self.diags.push(
+        self.report(
             Diagnostic::error(
                 SYNTAX_ERROR,
                 span,
@@ -353,7 +372,7 @@ impl Builder<'_> {
                     vec![TextEdit::insert(at, format!(" {close}"))],
                 )
             };
-            self.diags.push(
+            self.report(
                 Diagnostic::error(SYNTAX_ERROR, Span::new(span.start, span.start + 2), message)
                     .with_fix(fix),
             );
@@ -374,9 +393,18 @@ impl Builder<'_> {
             self.push(Node::Error(span));
             return;
         }
+        // Reported, and the tag still parsed, so its block structure stays as written.
+        if let Some((at, message)) = bad_number(&toks) {
+            self.error(at, message);
+        }
         let eoi = Span::empty(inner.end);
+        let full = self.full();
         match kind {
-            TagKind::Output => match parse_output(&toks, eoi) {
+            TagKind::Output => match if full {
+                crate::fast_tags::output(&toks).ok_or_else(Vec::new)
+            } else {
+                parse_output(&toks, eoi)
+            } {
                 Ok(expr) => self.push(Node::Output(Box::new(OutputTag { span, expr }))),
                 Err(errs) => self.tag_errors(
                     span,
@@ -385,7 +413,12 @@ impl Builder<'_> {
                 ),
             },
             TagKind::Statement => {
-                match parse_stmt(&toks, eoi) {
+                let parsed = if full {
+                    crate::fast_tags::stmt(&toks).ok_or_else(Vec::new)
+                } else {
+                    parse_stmt(&toks, eoi)
+                };
+                match parsed {
                     Ok(stmt) => self.statement(stmt, span),
                     Err(errs) => {
                         // A broken opener still opens its block, so its end tag is not reported too.
@@ -431,7 +464,11 @@ impl Builder<'_> {
         }
     }
 
+    /// No errors: the tag was not given to the grammar ([`Builder::full`]); counted.
     fn tag_errors(&mut self, span: Span, errs: Vec<crate::tag::TagError>, help: &str) {
+        if errs.is_empty() {
+            self.unlisted += 1;
+        }
         if let Some(e) = errs.into_iter().next() {
             // "found the end of the tag": underline the closing delimiter, not an empty spot.
             let at = if e.span.is_empty() && span.end > e.span.start {
@@ -440,8 +477,7 @@ impl Builder<'_> {
                 e.span
             };
             let at = trim(self.src, at);
-            self.diags
-                .push(Diagnostic::error(SYNTAX_ERROR, at, e.message).with_help(help.to_string()));
+            self.report(Diagnostic::error(SYNTAX_ERROR, at, e.message).with_help(help.to_string()));
         }
         self.push(Node::Error(span));
     }
@@ -497,14 +533,54 @@ fn too_complex(toks: &[(Tok<'_>, Span)]) -> Option<String> {
     None
 }
 
-/// Parse `src[start..end]` as body nodes.
-pub fn parse_body(src: &str, start: usize, end: usize) -> (Vec<Node>, Vec<Diagnostic>) {
+/// A number literal the renderers cannot take or would print differently, if any: an
+/// integer must fit in 64 bits (minijinja stops at 128, and the compiler at 64), and a
+/// decimal must lie within [`MIN_DECIMAL`, `MAX_DECIMAL`) or be zero.
+fn bad_number(toks: &[(Tok<'_>, Span)]) -> Option<(Span, String)> {
+    toks.iter().find_map(|(t, span)| {
+        let message = match t {
+            Tok::Int(s) if s.parse::<i64>().is_err() => format!(
+                "the number {} is too large: integers lie between {} and {}",
+                abridged(s),
+                i64::MIN,
+                i64::MAX
+            ),
+            Tok::Decimal(s) => {
+                let v = s.parse::<f64>().map_or(f64::INFINITY, f64::abs);
+                // Written as zero: `0.000…1` reads as zero too, having underflowed.
+                let zero = s.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'));
+                if zero || (MIN_DECIMAL..MAX_DECIMAL).contains(&v) {
+                    return None;
+                }
+                format!(
+                    "the number {} is out of range: decimals are 0 or between 0.0001 and 999999999999999.9",
+                    abridged(s)
+                )
+            }
+            _ => return None,
+        };
+        Some((*span, message))
+    })
+}
+
+/// A literal as quoted in a message: its first digits when it is long.
+fn abridged(s: &str) -> String {
+    match s.get(..24) {
+        Some(head) if s.len() > 24 => format!("`{head}…` ({} characters)", s.len()),
+        _ => format!("`{s}`"),
+    }
+}
+
+/// Parse `src[start..end]` as body nodes: the nodes, at most
+/// [`MAX_DIAGNOSTICS_PER_FILE`] diagnostics, and the number of problems past those.
+pub fn parse_body(src: &str, start: usize, end: usize) -> (Vec<Node>, Vec<Diagnostic>, usize) {
     let mut b = Builder {
         src,
         root: Vec::new(),
         stack: Vec::new(),
         too_deep: 0,
         diags: Vec::new(),
+        unlisted: 0,
     };
     for seg in segments(src, start, end) {
         match seg {
@@ -523,12 +599,13 @@ pub fn parse_body(src: &str, start: usize, end: usize) -> (Vec<Node>, Vec<Diagno
         b.close(None, last);
     }
     b.root.shrink_to_fit();
-    (b.root, b.diags)
+    (b.root, b.diags, b.unlisted)
 }
 
 /// Parse an inline template (the subject): text and `{{ }}` only.
 pub fn parse_inline(src: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
-    let (nodes, mut d) = parse_body(src, span.start, span.end);
+    // The subject is one header line; what it cannot list goes uncounted.
+    let (nodes, mut d, _) = parse_body(src, span.start, span.end);
     diags.append(&mut d);
     nodes
         .into_iter()

@@ -147,6 +147,47 @@ fn filters_that_repeat_their_input_are_bounded_per_expression() {
 }
 
 #[test]
+fn numbers_the_renderers_cannot_take_are_syntax_errors() {
+    let tag = |n: &str| format!("{{% if order.items | length > {n} %}}x{{% endif %}}");
+    for ok in [
+        "9223372036854775807",
+        "-9223372036854775808",
+        "0",
+        "0.0",
+        "0.0001",
+        "-2.5",
+        "999999999999999.9",
+    ] {
+        assert!(parse(&tag(ok)).diagnostics.is_empty(), "{ok}");
+    }
+    let huge = "1".repeat(100_000);
+    let tiny = format!("0.{}1", "0".repeat(100_000));
+    for bad in [
+        "9223372036854775808",
+        "-9223372036854775809",
+        &huge,
+        "0.00001",
+        &tiny,
+        "1000000000000000.0",
+    ] {
+        let src = tag(bad);
+        let p = parse(&src);
+        assert_eq!(p.diagnostics.len(), 1, "{bad}: {:?}", p.diagnostics);
+        let d = &p.diagnostics[0];
+        assert_eq!(d.code, "syntax-error");
+        assert_eq!(
+            &src[d.span.start..d.span.end],
+            bad,
+            "the literal is underlined"
+        );
+        assert!(
+            d.message.len() < 200,
+            "the message does not copy the literal"
+        );
+    }
+}
+
+#[test]
 fn bom_crlf_and_garbage_never_panic() {
     let src = "\u{feff}---\r\nkind: delivery\r\nlocale: en\r\n---\r\nHi {{ order.id }}\r\n";
     let p = parse(src);
