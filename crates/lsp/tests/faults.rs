@@ -736,14 +736,7 @@ async fn the_process_exits_when_its_client_vanishes() {
     let Some(bin) = binary() else { return };
     let dir = tempfile::tempdir().unwrap();
     let uri = uri_in(dir.path(), "a.tplc");
-    let mut child = tokio::process::Command::new(bin)
-        .arg("lsp")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_server(&bin);
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let frame = |v: Value| {
@@ -837,6 +830,18 @@ async fn random_framed_garbage_never_ends_the_session() {
     assert_eq!(exit_code(server).await, 0);
 }
 
+/// `tplc lsp` as a child process with piped stdin and stdout, killed when dropped.
+fn spawn_server(bin: &std::path::Path) -> tokio::process::Child {
+    tokio::process::Command::new(bin)
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
 /// Peak resident memory of process `pid` in bytes (`VmHWM`), where `/proc` tells it.
 fn peak_memory(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -850,14 +855,7 @@ async fn the_process_stays_small_through_endless_headers_and_oversized_bodies() 
     let Some(bin) = binary() else { return };
     let dir = tempfile::tempdir().unwrap();
     let uri = uri_in(dir.path(), "a.tplc");
-    let mut child = tokio::process::Command::new(bin)
-        .arg("lsp")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_server(&bin);
     let pid = child.id().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
