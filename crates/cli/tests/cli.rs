@@ -188,7 +188,7 @@ fn human_output_draws_the_first_fifty_problems_of_a_file() {
     )))
     .unwrap();
     let total = json["diagnostics"].as_array().unwrap().len();
-    assert!(total >= 800 && total <= 1000, "{total}");
+    assert!((800..=1000).contains(&total), "{total}");
     let text = stdout(&tplc(dir.path(), &["check", "many.tplc"]));
     assert_eq!(text.matches("[syntax-error]").count(), 50);
     assert!(
