@@ -402,3 +402,16 @@ fn render_never_sends_escape_sequences_from_data_to_a_terminal() {
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
     assert!(shown.contains("\\x1b[2J"), "{shown:?}");
 }
+
+#[test]
+fn errors_naming_a_file_show_its_control_characters_escaped() {
+    let dir = folder(&[("tplc.toml", "")]);
+    let o = tplc(dir.path(), &["check", "gone\u{1b}[2J.tplc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!text(&o.stderr).contains('\u{1b}'), "{:?}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("gone\\x1b[2J"),
+        "{:?}",
+        text(&o.stderr)
+    );
+}

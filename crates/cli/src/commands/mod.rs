@@ -144,8 +144,14 @@ pub fn config_source(ws: &Workspace) -> (PathBuf, String) {
     (path, text)
 }
 
+/// Report a failure to do the job (exit 2). Messages quote file names, which may hold
+/// terminal escape sequences: they are shown escaped.
 pub fn error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("tplc: error: {message}");
+    let message = message.to_string();
+    eprintln!(
+        "tplc: error: {}",
+        tplc_diagnostics::controls::escape_controls(&message)
+    );
     USAGE
 }
 
