@@ -1,6 +1,8 @@
 //! `tplc build`: check, then write every template's artifacts and the manifest into a
-//! fresh folder that replaces the output folder in one rename. A build with errors, or
-//! one that fails half way, leaves the previous output untouched.
+//! staging folder that replaces the output folder in one atomic exchange. The output
+//! folder must pass the rules of `tplc_output` (never the project, a link, or a folder
+//! tplc did not build); a build with errors, or one that fails half way, leaves the
+//! previous output untouched.
 
 use super::{config_source, error, load, reports, FAILED, OK};
 use crate::report::{self, Format};
