@@ -127,39 +127,72 @@ pub enum Segment {
 
 /// Split `src[range]` into text and tags. An unclosed tag stops before the next tag
 /// opener or blank line, so one missing `}}` does not swallow the rest of the file.
-pub fn segments(src: &str, start: usize, end: usize) -> Vec<Segment> {
-    let bytes = src.as_bytes();
-    let mut out = Vec::new();
-    let mut text_start = start;
-    let mut i = start;
-    while i + 1 < end {
-        let kind = match (bytes[i], bytes[i + 1]) {
-            (b'{', b'{') => TagKind::Output,
-            (b'{', b'%') => TagKind::Statement,
-            (b'{', b'#') => TagKind::Comment,
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        if text_start < i {
-            out.push(Segment::Text(Span::new(text_start, i)));
+pub fn segments(src: &str, start: usize, end: usize) -> Segments<'_> {
+    Segments {
+        src,
+        end,
+        text_start: start,
+        i: start,
+        pending: None,
+    }
+}
+
+/// The segments of `src[start..end]`, one at a time: a body of millions of tags is never
+/// held as a list beside its tree.
+pub struct Segments<'a> {
+    src: &'a str,
+    end: usize,
+    text_start: usize,
+    i: usize,
+    /// A tag found right after a text segment, handed out next.
+    pending: Option<Segment>,
+}
+
+impl Iterator for Segments<'_> {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        if let Some(tag) = self.pending.take() {
+            return Some(tag);
         }
-        let inner_start = i + 2;
-        let (inner_end, tag_end, closed) = find_close(src, inner_start, end, kind);
-        out.push(Segment::Tag {
-            kind,
-            span: Span::new(i, tag_end),
-            inner: Span::new(inner_start, inner_end),
-            closed,
-        });
-        i = tag_end;
-        text_start = i;
+        let bytes = self.src.as_bytes();
+        while self.i + 1 < self.end {
+            let i = self.i;
+            let kind = match (bytes[i], bytes[i + 1]) {
+                (b'{', b'{') => TagKind::Output,
+                (b'{', b'%') => TagKind::Statement,
+                (b'{', b'#') => TagKind::Comment,
+                _ => {
+                    self.i += 1;
+                    continue;
+                }
+            };
+            let inner_start = i + 2;
+            let (inner_end, tag_end, closed) = find_close(self.src, inner_start, self.end, kind);
+            let tag = Segment::Tag {
+                kind,
+                span: Span::new(i, tag_end),
+                inner: Span::new(inner_start, inner_end),
+                closed,
+            };
+            let text = (self.text_start < i).then(|| Segment::Text(Span::new(self.text_start, i)));
+            self.i = tag_end;
+            self.text_start = tag_end;
+            return match text {
+                Some(text) => {
+                    self.pending = Some(tag);
+                    Some(text)
+                }
+                None => Some(tag),
+            };
+        }
+        if self.text_start < self.end {
+            let text = Segment::Text(Span::new(self.text_start, self.end));
+            self.text_start = self.end;
+            return Some(text);
+        }
+        None
     }
-    if text_start < end {
-        out.push(Segment::Text(Span::new(text_start, end)));
-    }
-    out
 }
 
 /// Find the closing delimiter of a tag whose inside starts at `from`. Returns
@@ -229,7 +262,7 @@ mod tests {
     #[test]
     fn splits_text_and_tags() {
         let src = "Hi {{ a }}!{# c #}{% if x %}";
-        let segs = segments(src, 0, src.len());
+        let segs: Vec<Segment> = segments(src, 0, src.len()).collect();
         assert_eq!(segs.len(), 5);
         assert_eq!(segs[0], Segment::Text(Span::new(0, 3)));
         assert!(matches!(
@@ -246,7 +279,7 @@ mod tests {
     #[test]
     fn unclosed_tag_stops_at_next_opener() {
         let src = "{{ a  {{ b }}";
-        let segs = segments(src, 0, src.len());
+        let segs: Vec<Segment> = segments(src, 0, src.len()).collect();
         assert_eq!(
             segs[0],
             Segment::Tag {
@@ -263,7 +296,7 @@ mod tests {
     #[test]
     fn closer_inside_string_is_text() {
         let src = r#"{{ "}}" }}"#;
-        let segs = segments(src, 0, src.len());
+        let segs: Vec<Segment> = segments(src, 0, src.len()).collect();
         assert_eq!(segs.len(), 1);
         assert!(
             matches!(segs[0], Segment::Tag { closed: true, span, .. } if span == Span::new(0, src.len()))

@@ -111,10 +111,19 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, node: Node) {
-        match self.stack.last_mut() {
-            Some(open) => open.body().push(node),
-            None => self.root.push(node),
+        let body = match self.stack.last_mut() {
+            Some(open) => open.body(),
+            None => &mut self.root,
+        };
+        // Broken tags side by side (`{{{{{{…`) are one error region: a node per tag made a
+        // flood of them cost a tree node each.
+        if let (Node::Error(next), Some(Node::Error(prev))) = (&node, body.last_mut()) {
+            if prev.end == next.start {
+                prev.end = next.end;
+                return;
+            }
         }
+        body.push(node);
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -348,7 +357,10 @@ impl Builder<'_> {
     }
 
     fn tag(&mut self, kind: TagKind, span: Span, inner: Span, closed: bool) {
-        if !closed {
+        if !closed && self.full() {
+            // Counted without writing a message nobody reads.
+            self.unlisted += 1;
+        } else if !closed {
             let close = kind.close();
             let at = span.end;
             let found_other = self.src[..at].ends_with("}}") || self.src[..at].ends_with("%}");
@@ -430,11 +442,11 @@ impl Builder<'_> {
                         self.tag_errors(span, errs, "statements: if, elif, else, endif, for … in …, endfor, include \"name\"");
                         match first {
                             Some(Tok::Ident("if")) => {
-                                self.diags_pop_node();
+                                self.diags_pop_node(span);
                                 self.statement(Stmt::If(placeholder), span)
                             }
                             Some(Tok::Ident("for")) => {
-                                self.diags_pop_node();
+                                self.diags_pop_node(span);
                                 let var = Spanned::new(String::new(), inner);
                                 self.statement(
                                     Stmt::For {
@@ -453,14 +465,19 @@ impl Builder<'_> {
         }
     }
 
-    /// Drop the `Node::Error` just pushed by `tag_errors` (the tag is kept as a block).
-    fn diags_pop_node(&mut self) {
+    /// Take back the error region of the tag at `span` that `tag_errors` just pushed (the
+    /// tag is kept as a block); broken tags before it keep theirs.
+    fn diags_pop_node(&mut self, span: Span) {
         let body = match self.stack.last_mut() {
             Some(open) => open.body(),
             None => &mut self.root,
         };
-        if matches!(body.last(), Some(Node::Error(_))) {
-            body.pop();
+        if let Some(Node::Error(region)) = body.last_mut() {
+            if region.end == span.end && region.start < span.start {
+                region.end = span.start;
+            } else if *region == span {
+                body.pop();
+            }
         }
     }
 

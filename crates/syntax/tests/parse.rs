@@ -209,3 +209,37 @@ fn bom_crlf_and_garbage_never_panic() {
         let _ = parse(s);
     }
 }
+
+#[test]
+fn a_run_of_broken_tags_is_one_error_node() {
+    // A flood of broken tags must not cost a tree node each (16 MiB of `{{` held 8 million).
+    let body = "{{".repeat(100_000);
+    let src = format!("---\nkind: delivery\nlocale: en\n---\n{body}");
+    let p = parse(&src);
+    let errors: Vec<_> = p
+        .template
+        .body
+        .iter()
+        .filter_map(|n| match n {
+            Node::Error(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 1, "{} error nodes", errors.len());
+    assert_eq!(&src[errors[0].start..errors[0].end], body);
+    // Broken tags apart from each other keep their own regions, and a broken `if` still
+    // opens its block, so the error region before it is cut where it starts.
+    let src = "---\nkind: delivery\nlocale: en\n---\n{{ a b }} text {{ c d }}{% if %}x{% endif %}\n";
+    let p = parse(src);
+    let regions: Vec<&str> = p
+        .template
+        .body
+        .iter()
+        .filter_map(|n| match n {
+            Node::Error(s) => Some(&src[s.start..s.end]),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(regions, ["{{ a b }}", "{{ c d }}"]);
+    assert!(p.template.body.iter().any(|n| matches!(n, Node::If(_))));
+}
