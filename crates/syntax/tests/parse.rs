@@ -229,7 +229,8 @@ fn a_run_of_broken_tags_is_one_error_node() {
     assert_eq!(&src[errors[0].start..errors[0].end], body);
     // Broken tags apart from each other keep their own regions, and a broken `if` still
     // opens its block, so the error region before it is cut where it starts.
-    let src = "---\nkind: delivery\nlocale: en\n---\n{{ a b }} text {{ c d }}{% if %}x{% endif %}\n";
+    let src =
+        "---\nkind: delivery\nlocale: en\n---\n{{ a b }} text {{ c d }}{% if %}x{% endif %}\n";
     let p = parse(src);
     let regions: Vec<&str> = p
         .template
