@@ -89,7 +89,6 @@ fn degenerate_inputs_do_not_panic() {
 fn visible_text(src: &str) -> Vec<String> {
     let p = tplc_syntax::parse(src);
     segments(src, p.template.body_start, src.len())
-        .into_iter()
         .map(|s| match s {
             Segment::Text(span) => src[span.start..span.end]
                 .split('\n')
