@@ -1,5 +1,5 @@
-//! Evaluation of the sentence rules on labelled corpora: the starter set shipped in
-//! `shared/corpus/compliance.tsv` and the project's own sets in `tests/compliance/`
+//! Evaluation of the sentence rules on labelled corpora: the starter set in
+//! `tests/compliance/starter/` and the project's own sets beside it
 //! (`tuning/` was used while writing the word lists, `heldout/` was not).
 //!
 //! Each line: `id  kind  locale  expected  text`, where expected is a comma list of codes
@@ -117,10 +117,6 @@ fn report(name: &str, s: &Score) -> bool {
     ok && fp <= 0.03
 }
 
-fn shared_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 fn own_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/compliance")
 }
@@ -137,15 +133,10 @@ fn tsv_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn starter_corpus() {
-    let path = shared_dir().join("corpus/compliance.tsv");
-    assert!(
-        path.exists(),
-        "the starter corpus {} is missing: the shared/ folder must sit beside the repository clone",
-        path.display()
-    );
+    let path = own_dir().join("starter/compliance.tsv");
     let s = evaluate(&load(&path));
     assert!(
-        report("shared/corpus/compliance.tsv", &s),
+        report("tests/compliance/starter", &s),
         "starter corpus below 95% recall or above 3% false positives"
     );
 }
