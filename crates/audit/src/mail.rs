@@ -43,6 +43,11 @@ pub struct Mail {
 }
 
 /// Parse one message. `Err` when the bytes are not recognisable as mail at all.
+/// Text longer than this (all text parts of one message) is not read: the message is
+/// listed as not checked. Attachments do not count; the raw message may be up to
+/// [`crate::input::MAX_MESSAGE_BYTES`].
+pub const MAX_TEXT_BYTES: usize = 4 << 20;
+
 pub fn parse(bytes: &[u8]) -> Result<Mail, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty message".into());
@@ -120,6 +125,14 @@ fn convert(msg: &Message<'_>, depth: u32) -> Mail {
         body.push_str(text);
     }
 
+    if body.len() > MAX_TEXT_BYTES {
+        unreadable = Some(format!(
+            "the text is {:.1} MiB, more than the {} MiB tplc reads of one message (Amazon accepts at most 2,000 characters)",
+            body.len() as f64 / (1u64 << 20) as f64,
+            MAX_TEXT_BYTES >> 20
+        ));
+        body = String::new();
+    }
     if text_parts == 0 && has_body(msg) {
         unreadable = Some(
             "no text to read: the body holds only attachments or an unsupported content type"
@@ -510,6 +523,18 @@ mod tests {
         let m = parse(raw.as_bytes()).unwrap();
         assert_eq!(m.body, "Grüße, a soft break and = sign.\nSecond line.");
         assert!(m.decoding.is_empty() && m.unreadable.is_none());
+    }
+
+    #[test]
+    fn text_past_the_limit_is_not_read_and_says_so() {
+        let head = "Subject: Your order\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+        let fits = format!("{head}{}", "word ".repeat(MAX_TEXT_BYTES / 5 - 10));
+        let m = parse(fits.as_bytes()).unwrap();
+        assert!(m.unreadable.is_none() && m.body.len() > MAX_TEXT_BYTES - 100);
+        let over = format!("{head}{}", "word ".repeat(MAX_TEXT_BYTES / 5 + 10));
+        let m = parse(over.as_bytes()).unwrap();
+        assert!(m.body.is_empty());
+        assert!(m.unreadable.unwrap().contains("4 MiB"));
     }
 
     #[test]

@@ -115,14 +115,12 @@ pub fn allow_edit(text: &Text<'_>, span: Span, code: &str) -> tplc_diagnostics::
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let nl = if text.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
     tplc_diagnostics::TextEdit::insert(
         start,
-        format!("{indent}{{# tplc-allow: {code} -- reason #}}{nl}"),
+        format!(
+            "{indent}{{# tplc-allow: {code} -- reason #}}{}",
+            text.newline
+        ),
     )
 }
 

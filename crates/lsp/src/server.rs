@@ -836,6 +836,9 @@ impl LanguageServer for Backend {
         params: lsp::DocumentFormattingParams,
     ) -> Result<Option<Vec<lsp::TextEdit>>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
+        if too_large(&text) {
+            return Ok(None);
+        }
         let enc = self.state().enc;
         let result = crate::stack::run(move || {
             tplc_fmt::format(&text).map(|formatted| {
@@ -910,6 +913,9 @@ impl LanguageServer for Backend {
         params: lsp::DocumentSymbolParams,
     ) -> Result<Option<lsp::DocumentSymbolResponse>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
+        if too_large(&text) {
+            return Ok(None);
+        }
         let enc = self.state().enc;
         let syms = crate::stack::run(move || {
             let parse = tplc_syntax::parse(&text);
@@ -928,6 +934,9 @@ impl LanguageServer for Backend {
         params: lsp::SemanticTokensParams,
     ) -> Result<Option<lsp::SemanticTokensResult>> {
         let (_, text) = self.doc(&params.text_document.uri)?;
+        if too_large(&text) {
+            return Ok(None);
+        }
         let enc = self.state().enc;
         let data = crate::stack::run(move || {
             let parse = tplc_syntax::parse(&text);
@@ -995,4 +1004,10 @@ impl LanguageServer for Backend {
         .await?;
         Ok(Some(result))
     }
+}
+
+/// A document over the engine's file limit is reported (`file-too-large`), never parsed
+/// for symbols, tokens or formatting, as the command line would not read it.
+fn too_large(text: &str) -> bool {
+    text.len() as u64 > tplc_project::MAX_FILE_BYTES
 }

@@ -407,3 +407,36 @@ async fn project_wide_problems_point_into_the_other_file() {
     c.shutdown_exit().await;
     assert_eq!(server.await.unwrap(), 0);
 }
+
+/// A document over the file limit is what a file that size on disk is: one
+/// `file-too-large` error, and no parse for symbols, highlighting or formatting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_over_the_file_limit_is_reported_not_parsed() {
+    let limit = tplc_project::MAX_FILE_BYTES as usize;
+    let text = format!("{HEAD}{}", "{{ a }}".repeat(limit / 7 + 1));
+    let dir = project(&[]);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let uri = file_uri(&root.join("big.tplc"));
+    let (mut c, server) = start();
+    c.initialize(&file_uri(&root), false).await;
+    c.open(&uri, &text).await;
+    let got = c.diagnostics(&uri, Some(1)).await;
+    assert_eq!(codes(&got), vec!["file-too-large".to_string()], "{got:#}");
+    let doc = json!({"textDocument": {"uri": uri}});
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+    ] {
+        let r = c.request(method, doc.clone()).await;
+        assert_eq!(r["result"], Value::Null, "{method}: {r:#}");
+    }
+    let r = c
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .await;
+    assert_eq!(r["result"], Value::Null, "{r:#}");
+    c.shutdown_exit().await;
+    assert_eq!(server.await.unwrap(), 0);
+}

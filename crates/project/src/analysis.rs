@@ -379,9 +379,9 @@ fn first_pass(ws: &Workspace, path: &Path, file: &crate::SourceFile) -> FirstPas
             FILE_TOO_LARGE,
             file_start(),
             format!(
-                "this file is {:.1} MiB; tplc analyses files up to {} MiB: split it into partials",
-                size as f64 / (1024.0 * 1024.0),
-                crate::MAX_FILE_BYTES / (1024 * 1024)
+                "this file is {}; tplc analyses files up to {} (a message is at most 2,000 characters): split it into separate templates or partials",
+                byte_size(size),
+                byte_size(crate::MAX_FILE_BYTES)
             ),
         ));
         // Nothing else is said about a file that was not read.
@@ -511,5 +511,14 @@ impl tplc_rules::IncludeResolver for FileResolver<'_> {
         }
         let f = &self.r.parsed.get(target)?.first;
         Some((f.tree(), f.source.clone(), target.clone()))
+    }
+}
+
+/// A file size as people read it: `300 KiB`, `16.0 MiB`.
+fn byte_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
     }
 }

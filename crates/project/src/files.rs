@@ -4,8 +4,12 @@ use std::path::{Path, PathBuf};
 
 /// The template file extension.
 pub const EXTENSION: &str = "tplc";
-/// Files larger than this are reported, not analysed (see docs/security.md).
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Files larger than this are reported, not analysed (see docs/security.md). A template
+/// is one message, and the longest message Amazon accepts is 2,000 characters; 128 KiB
+/// is 65 times that, and small enough that the language server checks any document it
+/// accepts again within 100 ms of a keystroke, even one that is a flood of findings
+/// (docs/performance.md, "Inputs at the size limit").
+pub const MAX_FILE_BYTES: u64 = 128 * 1024;
 
 /// One file's text as the engine sees it.
 #[derive(Clone, Debug)]

@@ -289,16 +289,24 @@ impl Workspace {
         self.files.get(path).map(|f| f.text.clone())
     }
 
-    /// Add or replace a file's text (an editor's unsaved buffer wins over disk).
+    /// Add or replace a file's text (an editor's unsaved buffer wins over disk). A text
+    /// over [`MAX_FILE_BYTES`] is held as a file on disk would be: reported, not analysed.
     pub fn set_file(&mut self, path: PathBuf, text: Arc<str>) {
-        self.insert_file(
-            path,
+        let size = text.len() as u64;
+        let file = if size > MAX_FILE_BYTES {
+            SourceFile {
+                text: Arc::from(""),
+                invalid_utf8_at: None,
+                too_large: Some(size),
+            }
+        } else {
             SourceFile {
                 text,
                 invalid_utf8_at: None,
                 too_large: None,
-            },
-        );
+            }
+        };
+        self.insert_file(path, file);
     }
 
     pub fn remove_file(&mut self, path: &Path) {

@@ -5,7 +5,7 @@
 
 use crate::includes::IncludeEdge;
 use crate::{FileAnalysis, INCLUDE_ERROR};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use tplc_diagnostics::{Diagnostic, Span};
 use tplc_syntax::parser::{MAX_LOOP_NESTING, MAX_NESTING};
@@ -138,13 +138,13 @@ pub(crate) fn add(
         let Some(sites) = profile_of(path).map(|p| p.includes) else {
             continue;
         };
+        let by_span: HashMap<Span, &IncludeEdge> = edges.iter().map(|e| (e.span, e)).collect();
         let mut added = false;
         for (span, at) in sites {
-            let Some(target) = edges
-                .iter()
-                .find(|e| e.span == span)
-                .and_then(|e| e.target.as_ref())
-            else {
+            let Some(edge) = by_span.get(&span) else {
+                continue;
+            };
+            let Some(target) = edge.target.as_ref() else {
                 continue;
             };
             let below = inlined(target, graph, profile_of, &mut memo, 1);
@@ -153,11 +153,7 @@ pub(crate) fn add(
             if total.within_limits() || !below.within_limits() {
                 continue;
             }
-            let name = edges
-                .iter()
-                .find(|e| e.span == span)
-                .map(|e| e.name.as_str())
-                .unwrap_or("");
+            let name = edge.name.as_str();
             let message = if total.blocks > MAX_NESTING {
                 format!(
                     "with the partial `{name}` inlined here, blocks nest {} deep, more than the {MAX_NESTING} a template may have: move this include out of some `{{% if %}}`/`{{% for %}}` blocks or flatten the partial",

@@ -6,7 +6,7 @@ use crate::lexicon::{Cat, Hit, Lexicon};
 use crate::text::{
     char_at, cover, is_alnum, normalize, strip_markup, Link, Mapped, Origin, BREAK, PLACEHOLDER,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tplc_diagnostics::{Diagnostic, Fix, Label, Severity, Span, TextEdit};
@@ -438,8 +438,9 @@ pub fn check(input: &Input) -> Vec<Diagnostic> {
 
     let mut diags = Vec::new();
     let mut seen = HashSet::new();
+    let mut quotes = QuoteCache::default();
     for f in out {
-        let d = to_diagnostic(f, input.files);
+        let d = to_diagnostic(f, input.files, &mut quotes);
         if seen.insert((d.code, d.span, d.message.clone())) {
             diags.push(d);
         }
@@ -614,12 +615,12 @@ fn sentiment_finding(a: &Analysed, h: &Hit, lex: &Lexicon) -> Finding {
         },
     );
     // An adjective right before the review word ("a good review") has a neutral stand-in.
-    let next_is_review = a.hits.iter().any(|r| {
-        r.cat == Cat::Review
-            && r.start >= h.end
-            && text[h.end..r.start].trim().is_empty()
-            && r.start - h.end <= 1
-    });
+    // Hits are sorted by start: only those starting at the word's end or one byte later.
+    let from = a.hits.partition_point(|r| r.start < h.end);
+    let next_is_review = a.hits[from..]
+        .iter()
+        .take_while(|r| r.start <= h.end + 1)
+        .any(|r| r.cat == Cat::Review && text[h.end..r.start].trim().is_empty());
     if next_is_review {
         if let Some(adj) = &lex.neutral_adjective {
             // English "a" becomes "an" before the vowel of "honest"'s kind.
@@ -1314,10 +1315,21 @@ fn edit_span(origins: &[Origin], files: &[FileInfo]) -> Option<Span> {
     Some(Span::new(c.start as usize, c.end as usize))
 }
 
-fn to_diagnostic(f: Finding, files: &[FileInfo]) -> Diagnostic {
+/// Quoted words by what was written and what it reads as: a message that repeats a word
+/// a thousand times quotes it a thousand times, and normalising it is most of the cost.
+type QuoteCache = HashMap<(Option<String>, String), String>;
+
+fn to_diagnostic(f: Finding, files: &[FileInfo], quotes: &mut QuoteCache) -> Diagnostic {
     let (span, label) = locate(&f.origins, files);
     let message = match &f.quote {
-        Some(q) => (q.message)(&quoted_text(written(&q.origins, files), &q.reads_as)),
+        Some(q) => {
+            let written = written(&q.origins, files);
+            let key = (written.map(str::to_owned), q.reads_as.clone());
+            let quoted = quotes
+                .entry(key)
+                .or_insert_with(|| quoted_text(written, &q.reads_as));
+            (q.message)(quoted)
+        }
         None => f.message,
     };
     let mut d = Diagnostic::new(f.code, f.severity, span, message);

@@ -15,6 +15,7 @@ pub const EMOJI: &str = "emoji";
 pub const IMPORTANT_SUBJECT: &str = "important-subject";
 pub const MISSING_ORDER_ID: &str = "missing-order-id";
 pub const MESSAGE_TOO_LONG: &str = "message-too-long";
+pub const TOO_LONG_TO_CHECK: &str = "too-long-to-check";
 pub const LOCALE_MISMATCH: &str = "locale-mismatch";
 pub const TOO_MANY_MESSAGES: &str = "too-many-messages";
 pub const DUPLICATE_REVIEW_REQUEST: &str = "duplicate-review-request";
@@ -103,6 +104,12 @@ pub const CODES: &[CodeInfo] = &[
         default_severity: Severity::Error,
         summary: "The rendered text can exceed Amazon's length limit for its kind",
         explanation: include_str!("../../../docs/rules/message-too-long.md"),
+    },
+    CodeInfo {
+        code: TOO_LONG_TO_CHECK,
+        default_severity: Severity::Warning,
+        summary: "The template's text is too long for the compliance rules to read all of it",
+        explanation: include_str!("../../../docs/rules/too-long-to-check.md"),
     },
     CodeInfo {
         code: LOCALE_MISMATCH,

@@ -248,6 +248,26 @@ fn is_word(c: char) -> bool {
     crate::text::is_alnum(c)
 }
 
+/// Longest word a wildcard entry extends over ("Kundenzufriedenheitsbewertung" is 29).
+const MAX_WORD_CHARS: usize = 64;
+
+/// Bytes of the word characters that `chars` starts with, or `None` past
+/// [`MAX_WORD_CHARS`]: such a run is not a word, and reading it for every hit inside it
+/// would make a long one cost its length squared.
+fn word_run(chars: impl Iterator<Item = char>) -> Option<usize> {
+    let mut bytes = 0;
+    for (k, c) in chars.enumerate() {
+        if !is_word(c) {
+            return Some(bytes);
+        }
+        if k == MAX_WORD_CHARS {
+            return None;
+        }
+        bytes += c.len_utf8();
+    }
+    Some(bytes)
+}
+
 impl Lexicon {
     /// Every category hit in normalised `text`, in one pass of the automaton.
     pub fn scan(&self, text: &str) -> Vec<Hit> {
@@ -260,21 +280,18 @@ impl Lexicon {
                 let before = text[..s].chars().next_back();
                 let after = text[t..].chars().next();
                 if e.prefix_wild {
-                    s -= text[..s]
-                        .chars()
-                        .rev()
-                        .take_while(|c| is_word(*c))
-                        .map(char::len_utf8)
-                        .sum::<usize>();
+                    match word_run(text[..s].chars().rev()) {
+                        Some(n) => s -= n,
+                        None => continue,
+                    }
                 } else if before.is_some_and(is_word) {
                     continue;
                 }
                 if e.suffix_wild {
-                    t += text[t..]
-                        .chars()
-                        .take_while(|c| is_word(*c))
-                        .map(char::len_utf8)
-                        .sum::<usize>();
+                    match word_run(text[t..].chars()) {
+                        Some(n) => t += n,
+                        None => continue,
+                    }
                 } else if after.is_some_and(is_word) {
                     continue;
                 }
@@ -290,21 +307,30 @@ impl Lexicon {
                 pos.push(hit);
             }
         }
+        // Drop the hits that a negative entry of their category overlaps. Hits are words,
+        // so a negative overlapping `h` starts less than the longest negative before it.
+        neg.sort_by_key(|n| n.start);
+        let longest_neg = neg.iter().map(|n| n.end - n.start).max().unwrap_or(0);
         pos.retain(|h| {
-            !neg.iter()
-                .any(|n| n.cat == h.cat && n.start < h.end && h.start < n.end)
+            let from = neg.partition_point(|n| n.start + longest_neg < h.start);
+            !neg[from..]
+                .iter()
+                .take_while(|n| n.start < h.end)
+                .any(|n| n.cat == h.cat && h.start < n.end)
         });
         // Keep the longest of hits of one category that overlap ("five-star" within
-        // "five-star rating"): one finding per place.
+        // "five-star rating"): one finding per place. In this order every kept hit starts
+        // at or before `h`, so one of them holds `h` when the furthest end of its
+        // category reaches past `h`'s end.
         pos.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut out: Vec<Hit> = Vec::with_capacity(pos.len());
+        let mut furthest: HashMap<Cat, usize> = HashMap::new();
         for h in pos {
-            if out
-                .iter()
-                .any(|o| o.cat == h.cat && o.start <= h.start && h.end <= o.end)
-            {
+            let end = furthest.entry(h.cat).or_insert(0);
+            if *end >= h.end {
                 continue;
             }
+            *end = (*end).max(h.end);
             out.push(h);
         }
         out

@@ -15,6 +15,7 @@ mod project;
 mod prose;
 mod suppress;
 pub mod text;
+mod variant;
 
 pub use codes::*;
 pub use detect::detect_locale;
@@ -148,6 +149,17 @@ pub fn check_template(
             );
         }
     }
+    if builder.truncated {
+        let at = header.map(|h| h.span).unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(
+                TOO_LONG_TO_CHECK,
+                at,
+                format!("the text of this message, read with every branch and partial, is over what the compliance rules read ({} MiB of text, {} MiB of partials), so part of it was not checked: shorten the text or split it into separate templates", prose::MAX_PROSE_BYTES >> 20, prose::MAX_INLINED_BYTES >> 20),
+            )
+            .with_help("Every Amazon message is at most 2,000 characters; text this long is usually data pasted into a template by mistake."),
+        );
+    }
     // locale-mismatch, on the literal text of the first variant.
     if let (Some(h), Some(decl), Some(first_literal)) = (header, locale_decl, first_literal) {
         if let Some(found) = detect_locale(&first_literal) {
@@ -208,8 +220,11 @@ pub fn check_message_text(
         None => detect_locale(body).unwrap_or("en"),
     };
     let lex = lexicon_with(locale, &BTreeMap::new());
-    let mut body_text = Mapped::default();
-    for (b, c) in body.char_indices() {
+    // The sentence rules read as much of a message as of a template; the length and
+    // order-id checks below still see all of it.
+    let read = readable_prefix(body, prose::MAX_PROSE_BYTES);
+    let mut body_text = Mapped::with_capacity(read.len());
+    for (b, c) in read.char_indices() {
         body_text.push(c, Origin::new(0, b, b + c.len_utf8()));
     }
     // The subject lives in a second "file" whose spans collapse to 0..0.
@@ -240,6 +255,13 @@ pub fn check_message_text(
         files: &files,
         gates: &[],
     });
+    if read.len() < body.len() {
+        diags.push(Diagnostic::warning(
+            TOO_LONG_TO_CHECK,
+            Span::new(read.len(), body.len()),
+            format!("this message's text is over {} MiB; the compliance rules read the first {} MiB, so the rest was not checked", prose::MAX_PROSE_BYTES >> 20, prose::MAX_PROSE_BYTES >> 20),
+        ));
+    }
     // Subject labels point into no file: drop them (the message quotes the words).
     for d in &mut diags {
         if d.span == Span::empty(0) {
@@ -323,4 +345,21 @@ pub fn default_severity(code: &str) -> Option<Severity> {
         .iter()
         .find(|c| c.code == code)
         .map(|c| c.default_severity)
+}
+
+/// The longest start of `text` within `max` bytes that ends at a white space (or at a
+/// character boundary when there is none), so no word is cut in two.
+fn readable_prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &text[..end];
+    match cut.rfind(char::is_whitespace) {
+        Some(at) if at > 0 => &cut[..at],
+        _ => cut,
+    }
 }

@@ -16,6 +16,8 @@
 
 use crate::analyze::{FileInfo, Gate};
 use crate::text::{Mapped, Origin, PLACEHOLDER};
+use crate::variant::Variant;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tplc_diagnostics::Span;
@@ -61,6 +63,15 @@ impl IncludeResolver for NoIncludes {
 
 /// Most text variants read per template.
 pub const MAX_PATHS: usize = 32;
+/// Most prose read per template, all windows and variants together: 500 times the
+/// longest message Amazon accepts (2,000 characters). The rules keep about 40 bytes per
+/// byte of prose and read it again on every keystroke in the editor, so this bounds their
+/// memory and time; past it, variants are skipped and the template gets a
+/// `too-long-to-check` warning.
+pub const MAX_PROSE_BYTES: usize = 1 << 20;
+/// Most partial text inlined per template, every inclusion counted: what the walk over
+/// the variants costs. Past it, further includes are not read (and the warning says so).
+pub const MAX_INLINED_BYTES: usize = 2 << 20;
 /// Deepest include nesting followed.
 const MAX_DEPTH: usize = 8;
 /// Items a `{% for %}` is assumed to repeat when bounding the length.
@@ -83,7 +94,7 @@ pub const LEAD: &str = "\u{2029}\n";
 /// (spaces before one are read differently from spaces at the end of a text).
 pub const TRAIL: &str = "\n";
 
-type Path = Vec<Seg>;
+type Path = Variant<Seg>;
 
 pub struct Builder<'a> {
     resolver: &'a dyn IncludeResolver,
@@ -94,6 +105,14 @@ pub struct Builder<'a> {
     /// Parsed partials, kept alive for length bounds: (file id, id of the file whose tag
     /// included it, name, tree).
     partials: Vec<(u32, u32, String, Arc<Template>)>,
+    /// Index in `partials` of the first inclusion of a name from a file, for length bounds.
+    first_inclusion: HashMap<(u32, String), usize>,
+    /// Bytes of prose materialised so far (see [`MAX_PROSE_BYTES`]).
+    materialised: usize,
+    /// Bytes of partial text inlined so far (see [`MAX_INLINED_BYTES`]).
+    inlined: usize,
+    /// Whether some text was left unread by those two bounds.
+    pub truncated: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -108,13 +127,17 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             prints_order_id: false,
             partials: Vec::new(),
+            first_inclusion: HashMap::new(),
+            materialised: 0,
+            inlined: 0,
+            truncated: false,
         }
     }
 
     /// Text variants of a node list of the checked file, crossed over the whole list.
     pub fn paths(&mut self, nodes: &[Node]) -> Vec<Mapped> {
         let paths = self.seq(nodes, 0, Span::default());
-        paths.iter().map(|p| self.materialise(p)).collect()
+        self.materialise_all(&paths)
     }
 
     /// The checked file's body cut into windows at the blank lines of its top-level text
@@ -126,7 +149,7 @@ impl<'a> Builder<'a> {
         let cuts = blank_line_cuts(&text, nodes);
         let mut cuts = cuts.iter().peekable();
         let mut windows = Vec::new();
-        let mut cur: Vec<Path> = vec![Vec::new()];
+        let mut cur: Vec<Path> = vec![Path::new()];
         for (i, node) in nodes.iter().enumerate() {
             let Node::Text(s) = node else {
                 cur = self.step(cur, node, 0, Span::default());
@@ -137,7 +160,9 @@ impl<'a> Builder<'a> {
                 push_all(&mut cur, Seg::Text(0, Span::new(from, at)));
                 push_all(&mut cur, Seg::Edge(TRAIL, at));
                 windows.push(self.materialise_all(&cur));
-                cur = vec![vec![Seg::Edge(LEAD, at)]];
+                let mut lead = Path::new();
+                lead.push(Seg::Edge(LEAD, at));
+                cur = vec![lead];
                 from = at;
                 cuts.next();
             }
@@ -147,22 +172,33 @@ impl<'a> Builder<'a> {
         windows
     }
 
-    fn materialise_all(&self, paths: &[Path]) -> Vec<Mapped> {
-        paths.iter().map(|p| self.materialise(p)).collect()
+    /// The variants as text, in order, each while it fits in [`MAX_PROSE_BYTES`].
+    fn materialise_all(&mut self, paths: &[Path]) -> Vec<Mapped> {
+        let mut out = Vec::with_capacity(paths.len());
+        for path in paths {
+            let segs = path.items();
+            let bytes = segs
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Text(_, s) => s.end.saturating_sub(s.start),
+                    Seg::Placeholder(..) => PLACEHOLDER.len_utf8(),
+                    Seg::Edge(s, _) => s.len(),
+                })
+                .sum();
+            if self.materialised + bytes > MAX_PROSE_BYTES {
+                self.truncated = true;
+                continue;
+            }
+            self.materialised += bytes;
+            out.push(self.materialise(&segs, bytes));
+        }
+        out
     }
 
-    fn materialise(&self, path: &Path) -> Mapped {
-        let bytes = path
-            .iter()
-            .map(|seg| match seg {
-                Seg::Text(_, s) => s.end.saturating_sub(s.start),
-                Seg::Placeholder(..) => PLACEHOLDER.len_utf8(),
-                Seg::Edge(s, _) => s.len(),
-            })
-            .sum();
+    fn materialise(&self, path: &[Seg], bytes: usize) -> Mapped {
         let mut m = Mapped::with_capacity(bytes);
-        for seg in path {
-            match *seg {
+        for &seg in path {
+            match seg {
                 Seg::Text(f, span) => {
                     let text = &self.files[f as usize].text;
                     let Some(t) = text.get(span.start..span.end) else {
@@ -191,7 +227,7 @@ impl<'a> Builder<'a> {
     }
 
     fn seq(&mut self, nodes: &[Node], file: u32, tag: Span) -> Vec<Path> {
-        let mut cur: Vec<Path> = vec![Vec::new()];
+        let mut cur: Vec<Path> = vec![Path::new()];
         for node in nodes {
             cur = self.step(cur, node, file, tag);
         }
@@ -212,7 +248,7 @@ impl<'a> Builder<'a> {
                     alts.extend(self.seq(&br.body, file, tag));
                 }
                 if b.branches.last().is_none_or(|br| br.cond.is_some()) {
-                    alts.push(Vec::new());
+                    alts.push(Path::new());
                 }
                 cur = combine(cur, alts);
             }
@@ -220,18 +256,14 @@ impl<'a> Builder<'a> {
                 let mut alts = self.seq(&f.body, file, tag);
                 match &f.else_body {
                     Some(e) => alts.extend(self.seq(e, file, tag)),
-                    None => alts.push(Vec::new()),
+                    None => alts.push(Path::new()),
                 }
                 cur = combine(cur, alts);
             }
             Node::Include(inc) => {
                 let outer = if file == 0 { inc.span } else { tag };
                 if let Some(id) = self.include(file, &inc.name.node, outer) {
-                    let partial = self
-                        .partials
-                        .iter()
-                        .find(|p| p.0 == id)
-                        .map(|p| p.3.clone());
+                    let partial = self.partials.last().map(|p| p.3.clone());
                     if let Some(t) = partial {
                         self.stack.push(inc.name.node.clone());
                         let inner = self.seq(&t.body, id, outer);
@@ -251,12 +283,20 @@ impl<'a> Builder<'a> {
         }
         let from_path = self.files.get(from as usize)?.path.clone();
         let (tree, text, path) = self.resolver.resolve(from_path.as_deref(), name)?;
+        if self.inlined + text.len() > MAX_INLINED_BYTES {
+            self.truncated = true;
+            return None;
+        }
+        self.inlined += text.len();
         let id = self.files.len() as u32;
         self.files.push(FileInfo {
             path: Some(path),
             text,
             include_tag: outer,
         });
+        self.first_inclusion
+            .entry((from, name.to_string()))
+            .or_insert(self.partials.len());
         self.partials.push((id, from, name.to_string(), tree));
         Some(id)
     }
@@ -296,9 +336,9 @@ impl<'a> Builder<'a> {
                     max(body, other)
                 }
                 Node::Include(inc) if depth < MAX_DEPTH => self
-                    .partials
-                    .iter()
-                    .find(|(_, parent, name, _)| *parent == file && *name == inc.name.node)
+                    .first_inclusion
+                    .get(&(file, inc.name.node.clone()))
+                    .and_then(|&i| self.partials.get(i))
                     .map(|(id, _, _, t)| self.max_lens(&t.body, *id, depth + 1))
                     .unwrap_or((0, 0)),
                 _ => (0, 0),
@@ -406,20 +446,14 @@ fn combine(cur: Vec<Path>, alts: Vec<Path>) -> Vec<Path> {
         let mut out = Vec::with_capacity(cur.len() * alts.len());
         for c in &cur {
             for a in &alts {
-                let mut p = c.clone();
-                p.extend_from_slice(a);
-                out.push(p);
+                out.push(c.then(a));
             }
         }
         out
     } else {
         let n = cur.len().max(alts.len()).min(MAX_PATHS.max(alts.len()));
         (0..n)
-            .map(|i| {
-                let mut p = cur[i % cur.len()].clone();
-                p.extend_from_slice(&alts[i % alts.len()]);
-                p
-            })
+            .map(|i| cur[i % cur.len()].then(&alts[i % alts.len()]))
             .collect()
     }
 }

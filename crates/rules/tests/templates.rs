@@ -746,3 +746,27 @@ fn an_unbounded_length_is_said_in_words() {
         f.message
     );
 }
+
+/// A sent message far past any Amazon limit (the audit reads messages up to 64 MiB) is
+/// read up to the rules' budget, says so, and is still measured in full for its length.
+#[test]
+fn a_message_past_the_prose_budget_is_read_in_part_and_says_so() {
+    let short = "Thank you for order 123-1234567-1234567. Please leave a review.";
+    let codes = |d: &[tplc_diagnostics::Diagnostic]| d.iter().map(|d| d.code).collect::<Vec<_>>();
+    let d = check_message_text(None, short, Some("en"), Some("review_request"));
+    assert!(!codes(&d).contains(&"too-long-to-check"), "{:?}", codes(&d));
+
+    let long = format!(
+        "{short} {}",
+        "We ship every order quickly and carefully. ".repeat(40_000)
+    );
+    assert!(long.len() > 1 << 20);
+    let d = check_message_text(None, &long, Some("en"), Some("review_request"));
+    let skipped = d
+        .iter()
+        .find(|d| d.code == "too-long-to-check")
+        .expect("warning");
+    assert_eq!(skipped.span.end, long.len());
+    assert!(long.is_char_boundary(skipped.span.start) && skipped.span.start <= 1 << 20);
+    assert!(codes(&d).contains(&"message-too-long"), "{:?}", codes(&d));
+}
