@@ -252,16 +252,17 @@ fn github(out: &mut dyn Write, files: &[FileReport<'_>]) -> std::io::Result<()> 
             writeln!(
                 out,
                 "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-                escape_property(&f.display),
+                escape_property(&escape_controls(&f.display)),
                 escape_property(d.code),
-                escape_data(&d.message)
+                escape_data(&escape_controls(&d.message))
             )?;
         }
     }
     Ok(())
 }
 
-/// GitHub workflow-command escaping.
+/// GitHub workflow-command escaping. Control characters are escaped before (see
+/// [`escape_controls`]): a runner's log is a terminal too.
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")

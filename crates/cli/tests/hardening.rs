@@ -270,6 +270,17 @@ fn terminal_sequences_in_templates_are_shown_escaped_and_aligned() {
         out.contains("t\\x1b[31m.tplc"),
         "file name not escaped in\n{out}"
     );
+    // The same in GitHub annotations, which a runner shows in its log.
+    let o = tplc(dir.path(), &["check", "--format", "github"]);
+    let annotations = text(&o.stdout);
+    assert!(
+        !annotations.contains(['\u{1b}', '\u{7}', '\u{202e}', '\r']),
+        "raw control character in\n{annotations}"
+    );
+    assert!(
+        annotations.contains("file=t\\x1b[31m.tplc,"),
+        "{annotations}"
+    );
     // The source line shows each control as one symbol, and the underline still starts
     // under `nme`.
     let rows: Vec<&str> = out.lines().collect();
