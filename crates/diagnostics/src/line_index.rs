@@ -19,7 +19,7 @@ pub struct LineCol {
 }
 
 /// Bytes between two [`LineIndex`] checkpoints.
-const CHECKPOINT_BYTES: usize = 1024;
+const CHECKPOINT_BYTES: usize = 256;
 
 /// Line starts of one text, computed once, so every conversion is a binary search
 /// plus a scan of at most [`CHECKPOINT_BYTES`] (never a rescan of the file, nor of a

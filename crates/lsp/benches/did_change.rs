@@ -6,7 +6,10 @@
 //!   and protocol cost alone);
 //! - one template, then one shared partial, edited in a generated 1,000-template
 //!   catalogue (`tplc_bench::corpus`, seed 1), without debounce: what a keystroke costs
-//!   beyond its own file.
+//!   beyond its own file;
+//! - documents at the file limit, each one short text repeated (floods of text,
+//!   paragraphs, blocks, includes, placeholders, broken tags and rule findings), without
+//!   debounce: the worst a document the server accepts can cost.
 //!
 //! `TPLC_BENCH_QUICK=1` runs only the catalogue figures; `TPLC_BENCH_EDITS=N` types N
 //! characters into each catalogue file (default 100 and 30).
@@ -122,6 +125,40 @@ fn catalogue() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// Shapes repeated up to the file limit: the costliest inputs the server accepts.
+const AT_THE_LIMIT: &[(&str, &str)] = &[
+    ("text", "the quick brown fox jumps. "),
+    ("paragraphs", "para\n\n"),
+    ("placeholders", "{{a}}"),
+    ("broken tags", "{{"),
+    ("unknown fields", "{{ order.idd }}"),
+    ("filters", "{{ buyer.name | upper }}"),
+    ("small ifs", "{% if buyer.name %}x{% endif %}"),
+    (
+        "loops",
+        "{% for x in order.items %}{{ x.title }}{% endfor %}",
+    ),
+    ("includes", "{% include \"p\" %}"),
+    ("links", "[a](https://x.com) "),
+    ("sentiment words", "satisfied 5-star review "),
+    (
+        "conditional asks",
+        "if you are happy please leave a 5-star review. ",
+    ),
+];
+
+async fn at_the_limit(edits: usize) {
+    let head = "---\nkind: review_request\nlocale: en\n---\nYour order {{ order.id }}.\n";
+    for (name, unit) in AT_THE_LIMIT {
+        let room = tplc_project::MAX_FILE_BYTES as usize - head.len() - 64;
+        let text = format!("{head}{}", unit.repeat(room / unit.len()));
+        let dir = project(&[("_p.tplc", "-- Hi\n")]);
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let t = typing(&root, &root.join("limit.tplc"), text, 0, edits).await;
+        report(&format!("{name} at the file limit, no debounce"), t);
+    }
+}
+
 fn report(name: &str, t: Vec<Duration>) {
     report_as(&format!("didChange → publishDiagnostics, {name}"), t);
 }
@@ -158,6 +195,7 @@ fn main() {
             report_as("analysis of the 1,000-line template alone", engine);
             report("1,000 lines, no debounce", run(0).await);
             report("1,000 lines, default debounce (60 ms)", run(60).await);
+            at_the_limit(20).await;
         }
         let edits = |default: usize| {
             std::env::var("TPLC_BENCH_EDITS")
